@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+/** The `llmux` command line. */
+import { Command, InvalidArgumentError, Option } from 'commander';
+import { packageInfo } from './package-info.js';
+import { startCommand } from './start.js';
+import { validateCommand } from './validate.js';
+import { demoCommand } from './demo.js';
+
+const info = packageInfo();
+const defaultConfig = process.env.LLMUX_CONFIG ?? 'proxy.yaml';
+const levels = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'];
+
+function parsePort(value: string): number {
+  const port = Number(value);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new InvalidArgumentError('must be a port number (0-65535).');
+  return port;
+}
+
+const configOption = (): Option =>
+  new Option('-c, --config <file>', 'path of proxy.yaml (env: LLMUX_CONFIG)').default(defaultConfig);
+
+const program = new Command()
+  .name('llmux')
+  .description(info.description)
+  .version(info.version, '-v, --version', 'print the llmux version')
+  .showHelpAfterError('(run with --help for usage)');
+
+program
+  .command('start')
+  .description('run the proxy daemon')
+  .addOption(configOption())
+  .option('--host <address>', 'listen address (overrides listen.host)')
+  .option('-p, --port <port>', 'listen port (overrides listen.port)', parsePort)
+  .addOption(new Option('--log-level <level>', 'log level (overrides log.level)').choices(levels))
+  .action(startCommand);
+
+program
+  .command('validate')
+  .description('check proxy.yaml and its policy files; prints every problem as file:line:col')
+  .addOption(configOption())
+  .action(async (flags: { config: string }) => {
+    process.exitCode = await validateCommand(flags);
+  });
+
+program
+  .command('demo')
+  .description('run llmux against simulated providers and show the balancing (no config or keys needed)')
+  .option('-n, --requests <count>', 'requests to send', (v) => {
+    const n = Number(v);
+    if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('must be a positive whole number.');
+    return n;
+  }, 200)
+  .option('--serve', 'keep llmux and the simulated providers running after the summary')
+  .option('-p, --port <port>', 'port for llmux (default: a free one)', parsePort)
+  .action(demoCommand);
+
+await program.parseAsync(process.argv);

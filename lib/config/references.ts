@@ -1,0 +1,33 @@
+/** Checks that span files: providers named by targets, fallback routes, strategy needs. */
+import { getStrategy } from '../routing/registry.js';
+import type { ConfigProblem } from './config-error.js';
+import type { LoadedRoute } from './load.js';
+import type { ProxyConfig } from './schema.js';
+
+export function checkReferences(proxy: ProxyConfig, routes: readonly LoadedRoute[], problems: ConfigProblem[]): void {
+  const providers = Object.keys(proxy.providers);
+  const routeNames = new Set(routes.map((r) => r.name));
+  for (const { name, config, source } of routes) {
+    const base = ['routes', name];
+    const ids = new Set<string>();
+    config.targets.forEach((target, i) => {
+      if (!proxy.providers[target.provider]) {
+        problems.push(
+          source.problem([...base, 'targets', i, 'provider'], `unknown provider "${target.provider}"; defined providers: ${providers.join(', ')}`),
+        );
+      }
+      const id = target.id ?? `${target.provider}/${target.model}`;
+      if (ids.has(id)) problems.push(source.problem([...base, 'targets', i], `duplicate target ${id}; give one of them a distinct \`id\``));
+      ids.add(id);
+    });
+    config.fallbacks.forEach((fallback, i) => {
+      if (fallback === name) problems.push(source.problem([...base, 'fallbacks', i], 'a route cannot fall back to itself'));
+      else if (!routeNames.has(fallback)) {
+        problems.push(source.problem([...base, 'fallbacks', i], `unknown route "${fallback}"; defined routes: ${[...routeNames].join(', ')}`));
+      }
+    });
+    for (const problem of getStrategy(config.strategy.type).validate(config)) {
+      problems.push(source.problem([...base, ...problem.path], problem.message));
+    }
+  }
+}

@@ -1,0 +1,89 @@
+/**
+ * The schemas of `proxy.yaml` and of policy files. Every object is strict, so a
+ * misspelt key is an error rather than a silently ignored setting. Defaults here
+ * are the documented defaults (see proxy.example.yaml).
+ */
+import { z } from 'zod';
+import { providerSchema } from '../providers/registry.js';
+import { strategySchema } from '../routing/registry.js';
+
+const port = z.number().int().min(0).max(65535);
+const positiveInt = z.number().int().positive();
+
+export const listenSchema = z.strictObject({
+  /** Address to bind. Loopback by default: llmux is a sidecar, not an edge proxy. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** Port to bind; 0 picks a free one (tests, the demo). */
+  port: port.default(4100),
+});
+
+export const stateSchema = z.strictObject({
+  /** Where shared state lives. `memory`: this process only. */
+  backend: z.enum(['memory']).default('memory'),
+});
+
+export const limitsSchema = z.strictObject({
+  /** Largest request body accepted, in bytes; larger bodies get 413. */
+  max_body_bytes: positiveInt.default(10 * 1024 * 1024),
+  /** Time allowed for the whole request body to arrive, in ms; slower clients get 408. */
+  body_timeout_ms: positiveInt.default(30_000),
+});
+
+export const logSchema = z.strictObject({
+  /** Minimum level written: trace, debug, info, warn, error, fatal, silent. */
+  level: z.enum(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']).default('info'),
+  /** One JSON line per request (no prompts, no keys). */
+  access_log: z.boolean().default(true),
+});
+
+export const proxySchema = z.strictObject({
+  listen: listenSchema.prefault({}),
+  state: stateSchema.prefault({}),
+  /** Upstream providers by name; targets in policy files refer to these names. */
+  providers: z.record(z.string().min(1), providerSchema).refine((p) => Object.keys(p).length > 0, 'define at least one provider'),
+  /** Glob (or list of globs) of policy files, relative to this file. */
+  policies: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('policies/*.yaml'),
+  limits: limitsSchema.prefault({}),
+  log: logSchema.prefault({}),
+});
+
+export type ProxyConfig = z.output<typeof proxySchema>;
+
+const priceSchema = z.strictObject({
+  /** US dollars per million input (prompt) tokens. */
+  input: z.number().min(0),
+  /** US dollars per million output (completion) tokens. */
+  output: z.number().min(0),
+});
+
+export const targetSchema = z.strictObject({
+  /** Name of a provider in proxy.yaml. */
+  provider: z.string().min(1),
+  /** The upstream model (for Azure OpenAI: the deployment name). */
+  model: z.string().min(1),
+  /** Identity in shared state; defaults to `provider/model`. */
+  id: z.string().min(1).optional(),
+  /** Relative share for weighted strategies; 0 = fallback only. */
+  weight: z.number().min(0).default(1),
+  /** Most concurrent requests to this target, across replicas when state is shared. */
+  max_connections: positiveInt.optional(),
+  /** Per-million-token prices, used by the `cost` strategy. */
+  price: priceSchema.optional(),
+});
+
+export const routeSchema = z.strictObject({
+  description: z.string().optional(),
+  strategy: strategySchema.default({ type: 'round_robin' }),
+  targets: z.array(targetSchema).min(1, 'a route needs at least one target'),
+  /** Routes tried in order when no target of this one can serve. */
+  fallbacks: z.array(z.string().min(1)).default([]),
+});
+
+export const policySchema = z.strictObject({
+  /** Virtual model names clients ask for, each with its targets. */
+  routes: z.record(z.string().min(1), routeSchema).default({}),
+});
+
+export type PolicyConfig = z.output<typeof policySchema>;
+export type RouteConfig = z.output<typeof routeSchema>;
+export type TargetConfig = z.output<typeof targetSchema>;

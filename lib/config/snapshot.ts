@@ -1,0 +1,90 @@
+/**
+ * Turns a validated config into the runtime snapshot the server reads: providers
+ * bound to their kinds with keep-alive pools, routes with strategy instances.
+ * A snapshot is immutable; a reload builds a new one and swaps it in whole.
+ */
+import { Agent as HttpAgent } from 'node:http';
+import { Agent as HttpsAgent } from 'node:https';
+import { getProviderKind } from '../providers/registry.js';
+import { getStrategy } from '../routing/registry.js';
+import type { Provider, Route, Target } from '../routing/target.js';
+import { deepFreeze } from './deep-freeze.js';
+import type { LoadedConfig } from './load.js';
+import type { ProxyConfig } from './schema.js';
+
+export interface Snapshot {
+  /** Increases by one with every successful load. */
+  readonly version: number;
+  readonly loadedAt: Date;
+  /** Absolute path of proxy.yaml. */
+  readonly file: string;
+  /** Every file the snapshot was built from. */
+  readonly files: readonly string[];
+  readonly proxy: ProxyConfig;
+  readonly providers: ReadonlyMap<string, Provider>;
+  readonly routes: ReadonlyMap<string, Route>;
+  readonly routeNames: readonly string[];
+}
+
+export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapshot {
+  const proxy = deepFreeze(loaded.proxy);
+  const providers = new Map<string, Provider>();
+  for (const [name, config] of Object.entries(proxy.providers)) {
+    const fingerprint = JSON.stringify(config);
+    const old = previous?.providers.get(name);
+    // An unchanged provider keeps its pool, so a reload does not drop warm connections.
+    providers.set(name, old?.fingerprint === fingerprint ? old : createProvider(name, config, fingerprint));
+  }
+
+  const routes = new Map<string, Route>();
+  for (const { name, config } of loaded.routes) {
+    const targets: Target[] = config.targets.map((t) => {
+      const provider = providers.get(t.provider);
+      if (!provider) throw new Error(`route ${name}: provider ${t.provider} vanished after validation`);
+      return Object.freeze({
+        id: t.id ?? `${t.provider}/${t.model}`,
+        provider,
+        model: t.model,
+        weight: t.weight,
+        maxConnections: t.max_connections ?? Infinity,
+        price: t.price,
+      });
+    });
+    routes.set(
+      name,
+      Object.freeze({
+        name,
+        description: config.description,
+        targets: Object.freeze(targets),
+        strategy: getStrategy(config.strategy.type).create(config.strategy),
+        strategyName: config.strategy.type,
+        fallbacks: Object.freeze([...config.fallbacks]),
+      }),
+    );
+  }
+
+  return Object.freeze({
+    version: (previous?.version ?? 0) + 1,
+    loadedAt: new Date(),
+    file: loaded.file,
+    files: Object.freeze([...loaded.files]),
+    proxy,
+    providers,
+    routes,
+    routeNames: Object.freeze([...routes.keys()].sort()),
+  });
+}
+
+function createProvider(name: string, config: ProxyConfig['providers'][string], fingerprint: string): Provider {
+  const bound = getProviderKind(config.kind).bind(config);
+  const options = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' as const };
+  const agent = config.base_url.startsWith('https:') ? new HttpsAgent(options) : new HttpAgent(options);
+  return Object.freeze({ name, bound, agent, fingerprint });
+}
+
+/** Closes the keep-alive pools that `next` no longer uses. */
+export function retireProviders(previous: Snapshot, next?: Snapshot): void {
+  for (const [name, provider] of previous.providers) {
+    if (next?.providers.get(name) !== provider) provider.agent.destroy();
+  }
+}

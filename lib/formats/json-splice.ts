@@ -1,0 +1,105 @@
+/**
+ * Same-format pass-through rewrites only the top-level `"model"` value and leaves
+ * every other byte of the client's body as it was. This scanner finds where a
+ * top-level key's value starts and ends in the raw UTF-8 bytes (structural JSON
+ * characters are ASCII, so byte offsets are safe), and `spliceJson` replaces it.
+ * The body has already passed `JSON.parse`, so the scanner can assume valid JSON.
+ */
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const COMMA = 0x2c;
+const OPEN_BRACE = 0x7b;
+const CLOSE_BRACE = 0x7d;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACKET = 0x5d;
+
+export interface ValueSpan {
+  readonly start: number;
+  readonly end: number;
+}
+
+/**
+ * Index just past the string that starts at `i` (which holds a quote). Prompts make
+ * up most of a body, so the closing quote is found with the native `indexOf`
+ * rather than byte by byte; a quote preceded by an odd run of backslashes is escaped.
+ */
+function skipString(bytes: Uint8Array, i: number): number {
+  let j = i + 1;
+  for (;;) {
+    const quote = bytes.indexOf(QUOTE, j);
+    if (quote === -1) return bytes.length;
+    let slashes = 0;
+    while (bytes[quote - 1 - slashes] === BACKSLASH) slashes++;
+    if (slashes % 2 === 0) return quote + 1;
+    j = quote + 1;
+  }
+}
+
+/** Index just past the value that starts at `i` (no leading whitespace). */
+function skipValue(bytes: Uint8Array, i: number): number {
+  const first = bytes[i];
+  if (first === QUOTE) return skipString(bytes, i);
+  if (first !== OPEN_BRACE && first !== OPEN_BRACKET) {
+    let j = i;
+    while (j < bytes.length && bytes[j] !== COMMA && bytes[j] !== CLOSE_BRACE && bytes[j] !== CLOSE_BRACKET) j++;
+    while (j > i && isSpace(bytes[j - 1])) j--;
+    return j;
+  }
+  let depth = 0;
+  for (let j = i; j < bytes.length; j++) {
+    const c = bytes[j];
+    if (c === QUOTE) j = skipString(bytes, j) - 1;
+    else if (c === OPEN_BRACE || c === OPEN_BRACKET) depth++;
+    else if (c === CLOSE_BRACE || c === CLOSE_BRACKET) {
+      depth--;
+      if (depth === 0) return j + 1;
+    }
+  }
+  return bytes.length;
+}
+
+function isSpace(c: number | undefined): boolean {
+  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+}
+
+function skipSpace(bytes: Uint8Array, i: number): number {
+  while (i < bytes.length && isSpace(bytes[i])) i++;
+  return i;
+}
+
+/** The byte span of the value of top-level `key`, or `undefined` when absent. Keys must be plain ASCII without escapes. */
+export function findTopLevelValue(bytes: Uint8Array, key: string): ValueSpan | undefined {
+  let i = skipSpace(bytes, 0);
+  if (bytes[i] !== OPEN_BRACE) return undefined;
+  i++;
+  let found: ValueSpan | undefined;
+  while (i < bytes.length) {
+    i = skipSpace(bytes, i);
+    if (bytes[i] !== QUOTE) return found;
+    const keyEnd = skipString(bytes, i);
+    const matches = keyEnd - i - 2 === key.length && keyMatches(bytes, i + 1, key);
+    i = skipSpace(bytes, keyEnd);
+    if (bytes[i] !== COLON) return found;
+    const start = skipSpace(bytes, i + 1);
+    const end = skipValue(bytes, start);
+    // JSON.parse keeps the last of duplicate keys, so the scanner does too.
+    if (matches) found = { start, end };
+    i = skipSpace(bytes, end);
+    if (bytes[i] !== COMMA) return found;
+    i++;
+  }
+  return found;
+}
+
+function keyMatches(bytes: Uint8Array, at: number, key: string): boolean {
+  for (let k = 0; k < key.length; k++) if (bytes[at + k] !== key.charCodeAt(k)) return false;
+  return true;
+}
+
+/** Returns `body` with the value at `span` replaced by the JSON encoding of `value`. */
+export function spliceJson(body: Buffer, span: ValueSpan, value: string): Buffer {
+  const replacement = Buffer.from(JSON.stringify(value), 'utf8');
+  return Buffer.concat([body.subarray(0, span.start), replacement, body.subarray(span.end)], body.length - (span.end - span.start) + replacement.length);
+}

@@ -1,0 +1,69 @@
+/**
+ * The few facts the router needs from a client body, read per format without
+ * translating anything: the model (a route name, or an ordered fallback list),
+ * stream mode, the end-user id and the output-token cap.
+ */
+import type { JsonObject, WireFormat } from './canonical.js';
+import { llmuxError } from '../errors.js';
+
+export interface RequestInfo {
+  /** Route names in the order to try: the model first, then any client-given fallbacks. */
+  readonly models: readonly string[];
+  readonly stream: boolean;
+  readonly user?: string | undefined;
+  readonly maxTokens?: number | undefined;
+}
+
+type Reader = (body: JsonObject) => RequestInfo;
+
+function bodyModels(body: JsonObject): string[] {
+  const model = body.model;
+  if (typeof model === 'string' && model) return [model];
+  if (Array.isArray(model) && model.length > 0 && model.every((m) => typeof m === 'string' && m)) return model as string[];
+  throw llmuxError('LLMUX_ERR_INVALID_REQUEST', ['`model` is required: a route name, or a list of route names to try in order.']);
+}
+
+const numberOr = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
+
+const readers: Record<WireFormat, Reader> = {
+  openai: (body) => ({
+    models: bodyModels(body),
+    stream: body.stream === true,
+    user: typeof body.user === 'string' ? body.user : undefined,
+    maxTokens: numberOr(body.max_completion_tokens) ?? numberOr(body.max_tokens),
+  }),
+  anthropic: (body) => {
+    const metadata = body.metadata;
+    const user = metadata && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata.user_id : undefined;
+    return {
+      models: bodyModels(body),
+      stream: body.stream === true,
+      user: typeof user === 'string' ? user : undefined,
+      maxTokens: numberOr(body.max_tokens),
+    };
+  },
+  gemini: (body) => {
+    const config = body.generationConfig;
+    const max = config && typeof config === 'object' && !Array.isArray(config) ? config.maxOutputTokens : undefined;
+    // Gemini names the model in the URL; the caller fills `models` and `stream` from the path.
+    return { models: [], stream: false, maxTokens: numberOr(max) };
+  },
+};
+
+export function readRequestInfo(format: WireFormat, body: JsonObject): RequestInfo {
+  return readers[format](body);
+}
+
+/** Parses a client body; anything but a JSON object is a 400 in the client's own format. */
+export function parseJsonObject(raw: Buffer): JsonObject {
+  let value: unknown;
+  try {
+    value = JSON.parse(raw.toString('utf8'));
+  } catch (error) {
+    throw llmuxError('LLMUX_ERR_INVALID_JSON', [error instanceof Error ? error.message : 'unparseable'], { cause: error });
+  }
+  if (!value || typeof value !== 'object' || Array.isArray(value)) {
+    throw llmuxError('LLMUX_ERR_INVALID_JSON', ['the body must be a JSON object']);
+  }
+  return value as JsonObject;
+}

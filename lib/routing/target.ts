@@ -1,0 +1,46 @@
+/** Runtime shapes of routes and targets, built once per config snapshot. */
+import type { Agent } from 'node:http';
+import type { BoundProvider } from '../providers/types.js';
+import type { Strategy } from './strategy.js';
+
+/** A configured provider, bound to its kind and holding its keep-alive pool. */
+export interface Provider {
+  readonly name: string;
+  readonly bound: BoundProvider;
+  /** Keep-alive pool shared by every target of this provider. */
+  readonly agent: Agent;
+  /** Fingerprint of the provider's config; a reload keeps the pool when it is unchanged. */
+  readonly fingerprint: string;
+}
+
+/** Per-million-token list prices, in US dollars. */
+export interface Price {
+  readonly input: number;
+  readonly output: number;
+}
+
+/** One upstream model behind a route. */
+export interface Target {
+  /**
+   * Identity of the target in shared state (connection counts, latency, breakers).
+   * Defaults to `provider/model`, so routes that use the same upstream model share it.
+   */
+  readonly id: string;
+  readonly provider: Provider;
+  readonly model: string;
+  /** 0 means "fallback only": picked when no weighted target can serve. */
+  readonly weight: number;
+  /** `Infinity` when uncapped. */
+  readonly maxConnections: number;
+  readonly price?: Price | undefined;
+}
+
+export interface Route {
+  readonly name: string;
+  readonly description?: string | undefined;
+  readonly targets: readonly Target[];
+  readonly strategy: Strategy;
+  readonly strategyName: string;
+  /** Routes tried, in order, when no target of this one can serve. */
+  readonly fallbacks: readonly string[];
+}

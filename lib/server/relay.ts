@@ -1,0 +1,141 @@
+/**
+ * Moving an upstream body to the client. The response is held back until the
+ * upstream's first chunk arrives, so a failure before it can still fail over
+ * invisibly; after that, chunks are written as they come (no buffering, with
+ * back-pressure), and a break mid-body ends the client's response cleanly.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+
+/** Resolves with the first body chunk (or `null` for an empty body); the stream is left paused. */
+export function firstChunk(response: IncomingMessage): Promise<Buffer | null> {
+  return new Promise((resolve, reject) => {
+    function cleanup(): void {
+      response.off('data', onData);
+      response.off('end', onEnd);
+      response.off('error', onError);
+      response.off('close', onClose);
+    }
+    function onData(chunk: Buffer): void {
+      cleanup();
+      response.pause();
+      resolve(chunk);
+    }
+    function onEnd(): void {
+      cleanup();
+      resolve(null);
+    }
+    function onError(error: Error): void {
+      cleanup();
+      reject(error);
+    }
+    function onClose(): void {
+      cleanup();
+      reject(new Error('the upstream closed the connection before the first byte'));
+    }
+    response.on('data', onData);
+    response.on('end', onEnd);
+    response.on('error', onError);
+    response.on('close', onClose);
+  });
+}
+
+export type RelayEnd =
+  | { readonly kind: 'complete' }
+  | { readonly kind: 'client_abort' }
+  | { readonly kind: 'upstream_broken'; readonly error: Error };
+
+export interface RelayOptions {
+  /** Transforms each upstream chunk before it is written (translation); identity when absent. */
+  readonly transform?: (chunk: Buffer) => string | Buffer;
+  /** Text to write when the upstream breaks mid-body (a terminal stream error event); when absent the socket is cut. */
+  readonly onBroken?: (error: Error) => string | undefined;
+}
+
+/**
+ * Writes `first` and then the rest of `response` to `res`. Resolves once, when the
+ * body is complete, the client left, or the upstream broke off.
+ */
+export function relayBody(response: IncomingMessage, res: ServerResponse, first: Buffer | null, options: RelayOptions = {}): Promise<RelayEnd> {
+  const transform = options.transform;
+  return new Promise((resolve) => {
+    let done = false;
+    function finish(end: RelayEnd): void {
+      if (done) return;
+      done = true;
+      response.off('data', onData);
+      response.off('end', onEnd);
+      response.off('error', onBroken);
+      response.off('close', onClose);
+      res.off('drain', onDrain);
+      res.off('close', onClientClose);
+      resolve(end);
+    }
+    function write(chunk: Buffer): void {
+      const out = transform ? transform(chunk) : chunk;
+      if (out.length > 0 && !res.write(out)) response.pause();
+    }
+    function onData(chunk: Buffer): void {
+      write(chunk);
+    }
+    function onDrain(): void {
+      response.resume();
+    }
+    function onEnd(): void {
+      res.end();
+      finish({ kind: 'complete' });
+    }
+    function onBroken(error: Error): void {
+      if (done) return;
+      const tail = options.onBroken?.(error);
+      if (tail !== undefined && !res.destroyed) res.end(tail);
+      else res.destroy();
+      finish({ kind: 'upstream_broken', error });
+    }
+    function onClose(): void {
+      if (!response.complete) onBroken(new Error('the upstream closed the connection mid-body'));
+    }
+    function onClientClose(): void {
+      if (res.writableFinished) return;
+      response.destroy();
+      finish({ kind: 'client_abort' });
+    }
+
+    res.on('close', onClientClose);
+    res.on('drain', onDrain);
+    response.on('error', onBroken);
+    response.on('close', onClose);
+    if (first) write(first);
+    if (response.readableEnded) {
+      onEnd();
+      return;
+    }
+    response.on('end', onEnd);
+    response.on('data', onData);
+    response.resume();
+  });
+}
+
+/** Reads a (small) upstream body whole, e.g. an error body, up to `limit` bytes. */
+export function readUpstreamBody(response: IncomingMessage, first: Buffer | null, limit = 1024 * 1024): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = first ? [first] : [];
+    let size = first?.length ?? 0;
+    if (response.readableEnded) {
+      resolve(Buffer.concat(chunks));
+      return;
+    }
+    response.on('data', (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        response.destroy();
+        reject(new Error(`upstream body larger than ${limit} bytes`));
+      } else chunks.push(chunk);
+    });
+    response.on('end', () => resolve(Buffer.concat(chunks, size)));
+    response.on('error', reject);
+    response.on('close', () => {
+      if (!response.complete) reject(new Error('the upstream closed the connection mid-body'));
+    });
+    response.resume();
+  });
+}

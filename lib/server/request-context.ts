@@ -1,0 +1,76 @@
+/**
+ * Everything llmux tracks about one client request while it is being served:
+ * its id, timing (so `x-llmux-overhead-ms` can subtract upstream and client
+ * time), the route and target, and each attempt's outcome for headers and logs.
+ */
+import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
+import { performance } from 'node:perf_hooks';
+import type { WireFormat } from '../formats/canonical.js';
+import type { Snapshot } from '../config/snapshot.js';
+
+export interface AttemptRecord {
+  readonly target: string;
+  /** `ok`, or the failure kind (`connect_error`, `at_capacity` …). */
+  readonly outcome: string;
+  readonly status?: number | undefined;
+  readonly ms: number;
+}
+
+export class RequestContext {
+  readonly id = randomUUID();
+  readonly startedAt = performance.now();
+  readonly attempts: AttemptRecord[] = [];
+  format: WireFormat = 'openai';
+  route: string | undefined;
+  target: string | undefined;
+  stream = false;
+  /** Time spent waiting for the client's body; not llmux's overhead. */
+  bodyMs = 0;
+  /** Time spent waiting for upstreams (connect to first byte); not llmux's overhead. */
+  upstreamMs = 0;
+  /** Time to first byte of the committed attempt. */
+  ttfbMs: number | undefined;
+  overheadMs: number | undefined;
+
+  /** Set when the client closed the connection before its answer was complete. */
+  clientGone = false;
+
+  constructor(
+    readonly req: IncomingMessage,
+    readonly res: ServerResponse,
+    readonly snapshot: Snapshot,
+  ) {
+    res.once('close', () => {
+      if (!res.writableFinished) this.clientGone = true;
+    });
+  }
+
+  elapsed(): number {
+    return performance.now() - this.startedAt;
+  }
+
+  /** llmux's own time so far: total minus the client's upload and the upstreams' waits. */
+  measureOverhead(): number {
+    this.overheadMs = Math.max(0, this.elapsed() - this.bodyMs - this.upstreamMs);
+    return this.overheadMs;
+  }
+
+  /** `2; a/m1=connect_error; b/m2=ok`: the count first, so `parseInt` reads it. */
+  attemptsHeader(): string {
+    const tried = this.attempts.filter((a) => a.outcome !== 'skipped');
+    return [String(tried.length), ...this.attempts.map((a) => `${a.target}=${a.outcome}`)].join('; ');
+  }
+
+  /** The `x-llmux-*` headers every response carries. */
+  llmuxHeaders(): OutgoingHttpHeaders {
+    const headers: OutgoingHttpHeaders = {
+      'x-llmux-request-id': this.id,
+      'x-llmux-attempts': this.attemptsHeader(),
+      'x-llmux-overhead-ms': (this.overheadMs ?? this.measureOverhead()).toFixed(2),
+    };
+    if (this.route) headers['x-llmux-route'] = this.route;
+    if (this.target) headers['x-llmux-target'] = this.target;
+    return headers;
+  }
+}

@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { findTopLevelValue, spliceJson } from '../../../lib/formats/json-splice.js';
+
+function rewrite(text: string, model: string): string {
+  const raw = Buffer.from(text, 'utf8');
+  const span = findTopLevelValue(raw, 'model');
+  if (!span) throw new Error('model not found');
+  return spliceJson(raw, span, model).toString('utf8');
+}
+
+describe('findTopLevelValue / spliceJson', () => {
+  it('replaces only the model value and keeps every other byte', () => {
+    const text = '{ "messages" : [{"role":"user","content":"say \\"model\\": no"}],\n  "model":"route-a" ,"stream":true}';
+    expect(rewrite(text, 'gpt-4o')).toBe(text.replace('"route-a"', '"gpt-4o"'));
+  });
+
+  it('ignores a nested "model" key and finds the top-level one after it', () => {
+    const text = '{"metadata":{"model":"inner"},"tools":[{"model":"x"}],"model":"outer"}';
+    expect(rewrite(text, 'm')).toBe('{"metadata":{"model":"inner"},"tools":[{"model":"x"}],"model":"m"}');
+  });
+
+  it('handles escaped quotes and backslashes inside strings', () => {
+    const text = '{"a":"\\\\","b":"\\\\\\"model\\":1","model":"r"}';
+    expect(JSON.parse(rewrite(text, 'z'))).toEqual({ a: '\\', b: '\\"model":1', model: 'z' });
+  });
+
+  it('replaces a fallback list with one model name', () => {
+    expect(rewrite('{"model":["a","b"],"n":1}', 'target')).toBe('{"model":"target","n":1}');
+  });
+
+  it('keeps multi-byte text intact around the splice', () => {
+    const text = '{"messages":[{"content":"翻译 this 🚀"}],"model":"route"}';
+    const out = rewrite(text, 'deepseek-chat');
+    expect(JSON.parse(out)).toEqual({ messages: [{ content: '翻译 this 🚀' }], model: 'deepseek-chat' });
+  });
+
+  it('uses the last of duplicate keys, as JSON.parse does', () => {
+    expect(rewrite('{"model":"a","model":"b"}', 'c')).toBe('{"model":"a","model":"c"}');
+  });
+
+  it('returns undefined when there is no top-level key', () => {
+    expect(findTopLevelValue(Buffer.from('{"x":{"model":"a"}}'), 'model')).toBeUndefined();
+    expect(findTopLevelValue(Buffer.from('[1,2]'), 'model')).toBeUndefined();
+  });
+
+  it('finds number, literal and object values', () => {
+    const raw = Buffer.from('{"model" : 12 , "o":{"a":[1,{"b":"}"}]},"t":true}');
+    const span = findTopLevelValue(raw, 'o')!;
+    expect(raw.subarray(span.start, span.end).toString()).toBe('{"a":[1,{"b":"}"}]}');
+    const num = findTopLevelValue(raw, 'model')!;
+    expect(raw.subarray(num.start, num.end).toString()).toBe('12');
+  });
+});
