@@ -50,11 +50,12 @@ export async function runAttempts(
     if (eligible.length === 0) continue;
     const ordered = await route.strategy.order(eligible, deps.pick);
     for (const target of ordered) {
-      const lease = await deps.state.acquire(target.id, target.maxConnections);
-      if (!lease) {
+      const admission = await deps.state.admit(target.id, { maxConnections: target.maxConnections });
+      if (!admission.ok) {
         reasons.push({ target: target.id, reason: `at its connection cap (${target.maxConnections})` });
         continue;
       }
+      const { lease } = admission;
       let released = false;
       const release = (): void => {
         if (released) return;

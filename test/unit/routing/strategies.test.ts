@@ -124,9 +124,9 @@ describe('hash (rendezvous)', () => {
 describe('least_connections', () => {
   it('prefers the target with the fewest in-flight requests', async () => {
     const state = new MemoryStore();
-    await state.acquire('a', Infinity);
-    await state.acquire('a', Infinity);
-    await state.acquire('b', Infinity);
+    await state.admit('a', { maxConnections: Infinity });
+    await state.admit('a', { maxConnections: Infinity });
+    await state.admit('b', { maxConnections: Infinity });
     const order = await create('least_connections').order([target('a'), target('b'), target('c')], pickContext({ state }));
     expect(order.map((t) => t.id)).toEqual(['c', 'b', 'a']);
   });
@@ -138,8 +138,8 @@ describe('least_connections', () => {
 
   it('divides connections by weight', async () => {
     const state = new MemoryStore();
-    for (let i = 0; i < 3; i++) await state.acquire('big', Infinity);
-    await state.acquire('small', Infinity);
+    for (let i = 0; i < 3; i++) await state.admit('big', { maxConnections: Infinity });
+    await state.admit('small', { maxConnections: Infinity });
     const order = await create('least_connections').order(
       [target('big', { weight: 4 }), target('small', { weight: 1 })],
       pickContext({ state }),
