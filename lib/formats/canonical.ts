@@ -52,6 +52,8 @@ export interface ToolDefinition {
   readonly description?: string;
   /** JSON Schema of the arguments. */
   readonly parameters: JsonObject;
+  /** Strict schema adherence (OpenAI `strict`, Anthropic `strict`); absent means the provider default. */
+  readonly strict?: boolean;
 }
 
 export type ToolChoice =
@@ -70,6 +72,9 @@ export interface CanonicalRequest {
   readonly topP?: number;
   readonly topK?: number;
   readonly stop?: readonly string[];
+  readonly seed?: number;
+  readonly frequencyPenalty?: number;
+  readonly presencePenalty?: number;
   readonly stream: boolean;
   /** OpenAI `stream_options.include_usage`; other formats always report usage. */
   readonly includeUsage?: boolean;
@@ -85,12 +90,22 @@ export interface CanonicalRequest {
    * encoder can report them in `x-llmux-dropped` rather than lose them silently.
    */
   readonly unmapped: readonly string[];
+  /**
+   * Fields of the client's request that no other format can express (server-side tools,
+   * audio or document inputs …). Decoding never rejects them, so same-format pass-through
+   * keeps working; every cross-format encoder rejects a request that has any
+   * (`LLMUX_ERR_UNSUPPORTED_FIELD`, naming the first).
+   */
+  readonly unsupported?: readonly string[];
 }
 
 export interface Usage {
   readonly inputTokens: number;
   readonly outputTokens: number;
+  /** Part of `inputTokens` read from the provider's prompt cache. */
   readonly cachedInputTokens?: number;
+  /** Part of `inputTokens` written to the provider's prompt cache (Anthropic cache creation). */
+  readonly cacheWriteInputTokens?: number;
 }
 
 export interface CanonicalResponse {
@@ -124,4 +139,6 @@ export interface CanonicalError {
   readonly message: string;
   /** The provider's or llmux's own code, when there is one. */
   readonly code?: string;
+  /** The upstream refused the prompt as longer than the model's context window (worth a bigger-context fallback). */
+  readonly contextLengthExceeded?: boolean;
 }

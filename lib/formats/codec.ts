@@ -28,6 +28,12 @@ export interface EncodeRequestOptions {
   readonly model: string;
   /** Used when the target requires a max-tokens value and the client gave none. */
   readonly defaultMaxTokens: number;
+  /**
+   * The provider's configured API version (Anthropic: the `anthropic-version` header sent
+   * upstream); the body is shaped for that version's rules. Absent: the newest version
+   * the codec knows.
+   */
+  readonly apiVersion?: string;
 }
 
 export interface EncodeResponseOptions {

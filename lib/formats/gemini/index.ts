@@ -1,0 +1,20 @@
+/** The Gemini generateContent wire format (`models/{model}:generateContent`, `:streamGenerateContent?alt=sse`). */
+import { type FormatCodec } from '../codec.js';
+import { decodeError, encodeError, encodeStreamError } from './errors.js';
+import { decodeRequest, encodeRequest } from './request.js';
+import { decodeResponse, encodeResponse } from './response.js';
+import { createStreamDecoder } from './stream-decoder.js';
+import { createStreamEncoder } from './stream-encoder.js';
+
+export const geminiCodec: FormatCodec = {
+  name: 'gemini',
+  decodeRequest,
+  encodeRequest,
+  decodeResponse,
+  encodeResponse,
+  createStreamDecoder,
+  createStreamEncoder,
+  decodeError,
+  encodeError,
+  encodeStreamError,
+};
