@@ -97,17 +97,22 @@ export const ERRORS = {
   LLMUX_ERR_UPSTREAM_UNREACHABLE: {
     status: 502,
     kind: 'bad_gateway',
-    message: (target: string, detail: string) => `The upstream ${target} could not be reached (${detail}).`,
+    message: (route: string, detail: string) => `No upstream of route \`${route}\` could be reached: ${detail}.`,
   },
   LLMUX_ERR_UPSTREAM_TIMEOUT: {
     status: 504,
     kind: 'timeout',
-    message: (target: string, detail: string) => `The upstream ${target} timed out (${detail}).`,
+    message: (route: string, detail: string) => `Every upstream of route \`${route}\` timed out: ${detail}.`,
   },
   LLMUX_ERR_UPSTREAM_BAD_RESPONSE: {
     status: 502,
     kind: 'bad_gateway',
-    message: (target: string, detail: string) => `The upstream ${target} sent a malformed response: ${detail}.`,
+    message: (route: string, detail: string) => `The upstreams of route \`${route}\` sent malformed answers: ${detail}.`,
+  },
+  LLMUX_ERR_RATE_LIMITED: {
+    status: 429,
+    kind: 'rate_limit',
+    message: (route: string, detail: string) => `Every upstream of route \`${route}\` is rate-limited: ${detail}. Retry after the time in Retry-After.`,
   },
   LLMUX_ERR_UPSTREAM_STREAM_BROKEN: {
     status: 502,

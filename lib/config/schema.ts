@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { providerSchema } from '../providers/registry.js';
 import { strategySchema } from '../routing/registry.js';
+import { breakerSchema, cooldownSchema, hedgeSchema, retriesSchema, timeoutsSchema } from './resilience-schema.js';
 
 const port = z.number().int().min(0).max(65535);
 const positiveInt = z.number().int().positive();
@@ -69,6 +70,8 @@ export const targetSchema = z.strictObject({
   max_connections: positiveInt.optional(),
   /** Per-million-token prices, used by the `cost` strategy. */
   price: priceSchema.optional(),
+  /** Context window in tokens; a context-length error falls over only to a target with a bigger one. */
+  context_window: positiveInt.optional(),
 });
 
 export const routeSchema = z.strictObject({
@@ -77,6 +80,12 @@ export const routeSchema = z.strictObject({
   targets: z.array(targetSchema).min(1, 'a route needs at least one target'),
   /** Routes tried in order when no target of this one can serve. */
   fallbacks: z.array(z.string().min(1)).default([]),
+  retries: retriesSchema.prefault({}),
+  timeouts: timeoutsSchema.prefault({}),
+  breaker: breakerSchema.prefault({}),
+  cooldown: cooldownSchema.prefault({}),
+  /** Opt-in: a second attempt on another target when the first is slow to answer. */
+  hedge: hedgeSchema.optional(),
 });
 
 export const policySchema = z.strictObject({

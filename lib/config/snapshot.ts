@@ -48,6 +48,7 @@ export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapsh
         weight: t.weight,
         maxConnections: t.max_connections ?? Infinity,
         price: t.price,
+        contextWindow: t.context_window,
       });
     });
     routes.set(
@@ -59,6 +60,11 @@ export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapsh
         strategy: getStrategy(config.strategy.type).create(config.strategy),
         strategyName: config.strategy.type,
         fallbacks: Object.freeze([...config.fallbacks]),
+        retries: config.retries,
+        timeouts: config.timeouts,
+        breaker: config.breaker,
+        cooldown: config.cooldown,
+        hedge: config.hedge,
       }),
     );
   }
@@ -79,7 +85,7 @@ function createProvider(name: string, config: ProxyConfig['providers'][string], 
   const bound = getProviderKind(config.kind).bind(config);
   const options = { keepAlive: true, maxSockets: Infinity, maxFreeSockets: 256, scheduling: 'lifo' as const };
   const agent = config.base_url.startsWith('https:') ? new HttpsAgent(options) : new HttpAgent(options);
-  return Object.freeze({ name, bound, agent, fingerprint });
+  return Object.freeze({ name, bound, agent, fingerprint, baseUrl: config.base_url, healthCheck: config.health_check });
 }
 
 /** Closes the keep-alive pools that `next` no longer uses. */

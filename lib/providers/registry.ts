@@ -7,8 +7,10 @@ import type { ProviderKind } from './types.js';
 import { openai } from './openai.js';
 import { openaiCompatible } from './openai-compatible.js';
 import { azureOpenai } from './azure-openai.js';
+import { anthropic } from './anthropic.js';
+import { gemini } from './gemini.js';
 
-const kinds = [openai, openaiCompatible, azureOpenai] as const;
+const kinds = [openai, openaiCompatible, azureOpenai, anthropic, gemini] as const;
 
 export const providerKindNames: readonly string[] = kinds.map((k) => k.kind);
 
@@ -17,7 +19,7 @@ const byName: ReadonlyMap<string, ProviderKind> = new Map(kinds.map((k) => [k.ki
 /** The schema of one `providers.<name>` entry: a union discriminated by `kind`. */
 export const providerSchema = z.discriminatedUnion(
   'kind',
-  [openai.schema, openaiCompatible.schema, azureOpenai.schema],
+  [openai.schema, openaiCompatible.schema, azureOpenai.schema, anthropic.schema, gemini.schema],
   {
     error: (issue) =>
       issue.code === 'invalid_union' ? `unknown provider kind; use one of: ${providerKindNames.join(', ')}` : undefined,

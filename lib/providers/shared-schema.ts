@@ -1,5 +1,6 @@
 /** Schema pieces every provider kind's config shares. */
 import { z } from 'zod';
+import { healthCheckSchema } from '../config/resilience-schema.js';
 
 /** An absolute http(s) URL; a trailing slash is removed so paths join predictably. */
 export const baseUrl = z
@@ -11,4 +12,6 @@ export const commonProviderFields = {
   api_key: z.string().min(1, 'must not be empty').optional(),
   /** Extra headers for every upstream request. */
   headers: z.record(z.string(), z.string()).default({}),
+  /** Opt-in active health probe (a cheap GET, never a paid call). */
+  health_check: healthCheckSchema.optional(),
 };

@@ -5,6 +5,7 @@
  */
 import type { z } from 'zod';
 import type { WireFormat } from '../formats/canonical.js';
+import type { HealthCheckConfig } from '../config/resilience-schema.js';
 
 /** What a client asked to do, independent of any provider's URL scheme. */
 export type Operation = 'chat' | 'embeddings';
@@ -19,11 +20,22 @@ export interface ProviderBaseConfig {
   readonly api_key?: string | undefined;
   /** Extra headers sent with every upstream request. */
   readonly headers: Readonly<Record<string, string>>;
+  /** Active health probe settings, when enabled. */
+  readonly health_check?: HealthCheckConfig | undefined;
+}
+
+/** Settings a translated request needs from its provider. */
+export interface RequestDefaults {
+  /** The API version the upstream is called with (Anthropic's `anthropic-version`). */
+  readonly apiVersion?: string | undefined;
+  /** `max_tokens` for formats that require one when the client gave none. */
+  readonly defaultMaxTokens?: number | undefined;
 }
 
 /** A provider kind bound to one validated `providers.<name>` entry. */
 export interface BoundProvider {
   readonly format: WireFormat;
+  readonly requestDefaults: RequestDefaults;
   readonly operations: readonly Operation[];
   /** Absolute upstream URL of an operation on a model. */
   endpoint(operation: Operation, model: string, stream: boolean): URL;
@@ -53,6 +65,8 @@ export interface ProviderKindDefinition<S extends z.ZodType<ProviderBaseConfig>,
   endpoint(config: C, operation: Operation, model: string, stream: boolean): URL;
   /** Auth (and version) headers; the configured extra `headers` are merged in by `bind`. */
   authHeaders(config: C): Readonly<Record<string, string>>;
+  /** Settings translated requests need (API version, default max tokens). */
+  requestDefaults?(config: C): RequestDefaults;
 }
 
 /** Erases a kind's config type behind `bind`, so the registry can hold every kind. */
@@ -71,6 +85,7 @@ export function defineProviderKind<S extends z.ZodType<ProviderBaseConfig>>(
       return {
         format: def.format,
         operations: def.operations,
+        requestDefaults: Object.freeze(def.requestDefaults?.(config) ?? {}),
         endpoint: (operation, model, stream) => def.endpoint(config, operation, model, stream),
         headers: Object.freeze({ ...config.headers, ...def.authHeaders(config) }),
       };

@@ -1,35 +1,56 @@
 /**
  * The attempt loop: walk the route chain (the route, its fallbacks, the client's
- * fallbacks), let each route's strategy order its candidates, take a connection
- * slot, send, and on a retryable failure before the first byte move to the next
- * candidate. The first attempt that produces a first byte is committed: from then
- * on the client is being answered and nothing else is tried.
+ * fallbacks), let each route's strategy order the targets that may serve, and try
+ * them until one answers, bounded by the first route's `retries.attempts` and
+ * `retries.deadline_ms`. A target already tried is not tried again in the same
+ * round; later rounds (after a jittered backoff) go over the targets again. With
+ * hedging, a second attempt races the first when it is slow to answer.
  */
 import { performance } from 'node:perf_hooks';
-import type { ClientRequest, IncomingMessage } from 'node:http';
-import { llmuxError, type LlmuxError } from '../errors.js';
 import type { Operation } from '../providers/types.js';
 import type { PickContext } from '../routing/strategy.js';
 import type { Route, Target } from '../routing/target.js';
 import type { StateStore } from '../state/store.js';
 import type { RequestContext } from '../server/request-context.js';
-import { firstChunk } from '../server/relay.js';
-import { UpstreamRequestError, type UpstreamCall, type UpstreamClient } from '../server/upstream.js';
+import type { RelayEnd } from '../server/relay.js';
+import type { UpstreamCall, UpstreamClient } from '../server/upstream.js';
+import { isLlmuxError, type LlmuxError } from '../errors.js';
+import type { Logger } from '../telemetry/logger.js';
+import type { AttemptFailure, AttemptSuccess } from './attempt.js';
+import { backoffDelay, sleep } from './backoff.js';
+import type { BreakerBoard } from './breakers.js';
 import { candidatesFor, type Exclusion } from './candidates.js';
-import { brokenBeforeFirstByte, classifyRequestError, type Failure } from './failure.js';
+import { countsAgainstTarget, isRetryable, type Failure } from './failure.js';
+import { finalError } from './final-error.js';
+import type { HealthBoard } from './health-checks.js';
+import { runRace, type Launch, type Running } from './race.js';
+import type { TtfbTracker } from './ttfb-tracker.js';
+import { requestedWait } from './cooldown-headers.js';
 
 /** What the pipeline supplies for one request: how to build a call, how to answer. */
 export interface AttemptHandlers {
   /** Builds the upstream call for a target; throws an `LlmuxError` when the target cannot take this request. */
   prepare(target: Target): UpstreamCall;
-  /** Answers the client from a committed upstream response; resolves when the answer is complete. */
-  deliver(target: Target, response: IncomingMessage, first: Buffer | null): Promise<void>;
+  /** Answers the client from a committed attempt; resolves when the answer is complete. */
+  deliver(target: Target, success: AttemptSuccess, limits: { readonly idleMs: number; readonly remainingMs: number }): Promise<RelayEnd>;
+  /** Relays an upstream error the client caused (never retried), in the client's format. */
+  relayError(target: Target, failure: AttemptFailure): void;
 }
 
-export interface LoopDependencies {
+export interface ResilienceDependencies {
   readonly state: StateStore;
   readonly upstream: UpstreamClient;
-  readonly pick: PickContext;
+  readonly breakers: BreakerBoard;
+  readonly health: HealthBoard;
+  readonly ttfb: TtfbTracker;
+  readonly logger: Logger;
+  readonly random: () => number;
+}
+
+/** A failed attempt, kept for the final error and for relaying. */
+export interface FailedAttempt {
+  readonly target: Target;
+  readonly result: AttemptFailure;
 }
 
 /** Runs attempts until one commits; rejects with the error the client should get when none does. */
@@ -37,103 +58,166 @@ export async function runAttempts(
   ctx: RequestContext,
   chain: readonly Route[],
   operation: Operation,
+  pick: PickContext,
   handlers: AttemptHandlers,
-  deps: LoopDependencies,
+  deps: ResilienceDependencies,
 ): Promise<void> {
-  const reasons: Exclusion[] = [];
-  let lastFailure: { target: Target; failure: Failure } | undefined;
+  const primary = chain[0];
+  if (!primary) throw new Error('empty route chain');
+  const { retries, timeouts } = primary;
+  const deadlineAt = ctx.startedAt + retries.deadline_ms;
+  const totalAt = ctx.startedAt + timeouts.total_ms;
+  const tried = new Set<string>();
+  const reasons = new Map<string, string>();
+  const failed: FailedAttempt[] = [];
+  let attemptsLeft = retries.attempts;
+  let minContextWindow: number | undefined;
   let rejection: LlmuxError | undefined;
 
-  for (const route of chain) {
-    const { eligible, excluded } = candidatesFor(route, operation);
-    reasons.push(...excluded);
-    if (eligible.length === 0) continue;
-    const ordered = await route.strategy.order(eligible, deps.pick);
-    for (const target of ordered) {
-      const admission = await deps.state.admit(target.id, { maxConnections: target.maxConnections });
-      if (!admission.ok) {
-        reasons.push({ target: target.id, reason: `at its connection cap (${target.maxConnections})` });
-        continue;
-      }
-      const { lease } = admission;
-      let released = false;
-      const release = (): void => {
-        if (released) return;
-        released = true;
-        void deps.state.release(lease);
-      };
-      try {
-        ctx.route = route.name;
-        let call: UpstreamCall;
-        try {
-          call = handlers.prepare(target);
-        } catch (error) {
-          rejection ??= error as LlmuxError;
-          reasons.push({ target: target.id, reason: (error as Error).message });
-          continue;
+  const launch: Launch = async (target, route) => {
+    if (attemptsLeft <= 0 || performance.now() >= deadlineAt) return undefined;
+    const verdict = target.id === forcedId ? { allow: true as const, ticket: deps.breakers.force(target.id) } : await deps.breakers.admit(target.id);
+    if (!verdict.allow) {
+      reasons.set(target.id, `circuit breaker ${verdict.phase === 'open' ? 'open' : 'half-open, probe in flight'}`);
+      return undefined;
+    }
+    let call: UpstreamCall;
+    try {
+      call = handlers.prepare(target);
+    } catch (error) {
+      verdict.ticket.neutral();
+      if (!isLlmuxError(error)) throw error;
+      rejection ??= error;
+      reasons.set(target.id, error.message);
+      return undefined;
+    }
+    const admission = await deps.state.admit(target.id, { maxConnections: target.maxConnections });
+    if (!admission.ok) {
+      verdict.ticket.neutral();
+      reasons.set(target.id, `at its connection cap (${target.maxConnections})`);
+      return undefined;
+    }
+    attemptsLeft--;
+    tried.add(target.id);
+    const now = performance.now();
+    const untilDeadline = Math.max(1, Math.min(deadlineAt, totalAt) - now);
+    return {
+      target,
+      route,
+      ticket: verdict.ticket,
+      lease: admission.lease,
+      call,
+      timers: {
+        connectMs: Math.min(timeouts.connect_ms, untilDeadline),
+        firstByteMs: Math.min(timeouts.first_byte_ms, untilDeadline),
+        firstBytePhase: timeouts.first_byte_ms <= untilDeadline ? 'first_byte' : 'total',
+        idleMs: timeouts.idle_ms,
+      },
+    } satisfies Running;
+  };
+  let forcedId: string | undefined;
+
+  for (let round = 0; attemptsLeft > 0; round++) {
+    if (round > 0) {
+      const wait = Math.min(backoffDelay(round, retries.backoff_ms, retries.backoff_max_ms, deps.random), deadlineAt - performance.now());
+      if (wait > 0) await sleep(wait);
+    }
+    if (performance.now() >= deadlineAt || ctx.clientGone) break;
+    let launched = false;
+    for (const route of chain) {
+      const set = await candidatesFor(route, { operation, state: deps.state, breakers: deps.breakers, health: deps.health, now: Date.now(), minContextWindow });
+      for (const exclusion of set.excluded) noteReason(reasons, exclusion);
+      forcedId = set.forced?.id;
+      const ordered = await route.strategy.order(set.eligible, pick);
+      const queue = round === 0 ? ordered.filter((t) => !tried.has(t.id)) : [...ordered];
+      ctx.route = route.name;
+      while (queue.length > 0 && attemptsLeft > 0) {
+        const settled = await runRace(ctx, queue, route, launch, deps);
+        if (!settled) break;
+        launched = true;
+        for (const loss of settled.failures) {
+          failed.push(loss);
+          await afterFailure(loss, route, deps);
+          reasons.set(loss.target.id, `${loss.result.failure.kind} (${loss.result.failure.detail})`);
         }
-        const outcome = await attempt(ctx, target, call, deps);
+        if (settled.success) {
+          await commit(ctx, settled.success.running, settled.success.result, handlers, deps, totalAt);
+          return;
+        }
         if (ctx.clientGone) return;
-        if ('failure' in outcome) {
-          lastFailure = { target, failure: outcome.failure };
-          reasons.push({ target: target.id, reason: `${outcome.failure.kind} (${outcome.failure.detail})` });
-          if (!outcome.failure.retryable) break;
-          continue;
+        const last = settled.failures.at(-1)?.result.failure;
+        if (last?.kind === 'client_error') {
+          const loss = settled.failures.at(-1) as FailedAttempt;
+          handlers.relayError(loss.target, loss.result);
+          return;
         }
-        ctx.target = target.id;
-        void deps.state.recordLatency(target.id, outcome.ttfbMs);
-        await handlers.deliver(target, outcome.response, outcome.first);
-        return;
-      } finally {
-        release();
+        if (last?.kind === 'context_length') {
+          // Only a target with a bigger configured window can help; the filter keeps just those.
+          minContextWindow = Math.max(minContextWindow ?? 0, settled.failures.at(-1)?.target.contextWindow ?? 0);
+          queue.length = 0;
+          break;
+        }
       }
     }
+    if (!launched && minContextWindow === undefined) break;
+    if (!launched) break;
   }
 
-  if (rejection && !lastFailure) throw rejection;
-  const summary = reasons.map((r) => `${r.target}: ${r.reason}`).join('; ') || 'the route has no targets';
-  if (lastFailure?.failure.kind === 'connect_error' && reasons.every((r) => r.reason.startsWith('connect_error'))) {
-    throw llmuxError('LLMUX_ERR_UPSTREAM_UNREACHABLE', [lastFailure.target.id, summary]);
+  const relayable = failed.findLast((f) => f.result.failure.kind === 'context_length');
+  if (relayable) {
+    handlers.relayError(relayable.target, relayable.result);
+    return;
   }
-  throw llmuxError('LLMUX_ERR_NO_TARGET', [ctx.route ?? chain[0]?.name ?? '?', summary]);
+  if (rejection && failed.length === 0) throw rejection;
+  throw await finalError(ctx, primary, failed, reasons, deps.state);
 }
 
-type AttemptOutcome =
-  | { readonly failure: Failure }
-  | { readonly response: IncomingMessage; readonly first: Buffer | null; readonly ttfbMs: number };
+function noteReason(reasons: Map<string, string>, exclusion: Exclusion): void {
+  if (!reasons.has(exclusion.target)) reasons.set(exclusion.target, exclusion.reason);
+}
 
-async function attempt(ctx: RequestContext, target: Target, call: UpstreamCall, deps: LoopDependencies): Promise<AttemptOutcome> {
-  const sentAt = performance.now();
-  let request: ClientRequest | undefined;
-  const settle = (outcome: string, status?: number): number => {
-    const ms = performance.now() - sentAt;
-    ctx.upstreamMs += ms;
-    ctx.attempts.push({ target: target.id, outcome, status, ms });
-    return ms;
-  };
+/** Books a failed attempt: breaker, cooldown, slot. */
+async function afterFailure(loss: FailedAttempt, route: Route, deps: ResilienceDependencies): Promise<void> {
+  const { failure, headers, body } = loss.result;
+  if (failure.kind === 'rate_limited' || (failure.kind === 'overloaded' && headers)) {
+    const asked = headers ? requestedWait(headers, body?.toString('utf8') ?? '', Date.now()) : undefined;
+    const wait = asked ?? (failure.kind === 'rate_limited' ? route.cooldown.default_ms : undefined);
+    if (wait !== undefined && wait > 0) await deps.state.setCooldown(loss.target.id, Date.now() + Math.min(wait, route.cooldown.max_ms));
+  }
+  deps.logger.debug({ target: loss.target.id, failure: failure.kind, detail: failure.detail }, 'attempt failed');
+}
+
+/** Settles a failure on the attempt's breaker ticket by what it says about the target. */
+export function settleTicket(running: Running, failure: Failure | undefined): void {
+  if (!failure) running.ticket.success();
+  else if (countsAgainstTarget(failure.kind)) running.ticket.failure();
+  else running.ticket.neutral();
+}
+
+async function commit(
+  ctx: RequestContext,
+  running: Running,
+  result: AttemptSuccess,
+  handlers: AttemptHandlers,
+  deps: ResilienceDependencies,
+  totalAt: number,
+): Promise<void> {
+  const { target, route } = running;
+  ctx.target = target.id;
+  ctx.route = route.name;
+  ctx.ttfbMs = result.ttfbMs;
+  deps.ttfb.record(route.name, result.ttfbMs);
+  void deps.state.recordLatency(target.id, result.ttfbMs);
+  let end: RelayEnd = { kind: 'client_abort' };
   try {
-    const exchange = await deps.upstream.send(ctx.req, ctx.res, call, (r) => (request = r));
-    const { response } = exchange;
-    const first = await firstChunk(response).catch((error: Error) => {
-      request?.destroy();
-      throw new BrokenError(error);
-    });
-    const status = response.statusCode ?? 502;
-    const ttfbMs = settle(status < 400 ? 'ok' : `http_${status}`, status);
-    ctx.ttfbMs = ttfbMs;
-    return { response, first, ttfbMs };
-  } catch (error) {
-    const failure =
-      error instanceof BrokenError
-        ? brokenBeforeFirstByte(error.cause)
-        : classifyRequestError(error instanceof UpstreamRequestError ? error.cause : (error as Error));
-    settle(failure.kind);
-    return { failure };
+    end = await handlers.deliver(target, result, { idleMs: route.timeouts.idle_ms, remainingMs: totalAt - performance.now() });
+  } finally {
+    if (end.kind === 'complete') running.ticket.success();
+    else if (end.kind === 'upstream_broken') running.ticket.failure();
+    else running.ticket.neutral();
+    void deps.state.release(running.lease);
+    if (end.kind === 'upstream_broken') deps.logger.warn({ id: ctx.id, target: target.id, detail: end.error.message }, 'upstream broke off after the answer started');
   }
 }
 
-class BrokenError extends Error {
-  constructor(override readonly cause: Error) {
-    super(cause.message);
-  }
-}
+export { isRetryable };

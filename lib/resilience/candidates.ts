@@ -1,9 +1,15 @@
 /**
- * Which of a route's targets may serve this request at all. Excluded targets keep
- * their reason, so a 503 can say per target why nothing could serve.
+ * Which of a route's targets may serve this request right now. Each excluded
+ * target keeps its reason, so a 503 can say per target why nothing could serve.
+ * Breakers never take the last target out: when every target that is not in a
+ * Retry-After cooldown has an ejected breaker, the one that opened first stays in
+ * rotation (as Envoy's max ejection percent does), so a burst cannot darken a route.
  */
 import type { Operation } from '../providers/types.js';
 import type { Route, Target } from '../routing/target.js';
+import type { StateStore } from '../state/store.js';
+import type { BreakerBoard } from './breakers.js';
+import type { HealthBoard } from './health-checks.js';
 
 export interface Exclusion {
   readonly target: string;
@@ -13,17 +19,50 @@ export interface Exclusion {
 export interface CandidateSet {
   readonly eligible: readonly Target[];
   readonly excluded: readonly Exclusion[];
+  /** A breaker-ejected target kept in rotation because nothing else could serve. */
+  readonly forced?: Target | undefined;
 }
 
-export function candidatesFor(route: Route, operation: Operation): CandidateSet {
+export interface CandidateFilters {
+  readonly operation: Operation;
+  readonly state: StateStore;
+  readonly breakers: BreakerBoard;
+  readonly health: HealthBoard;
+  readonly now: number;
+  /** Only targets with a configured context window above this (after a context-length error). */
+  readonly minContextWindow?: number | undefined;
+}
+
+const at = (epochMs: number | undefined): string => (epochMs === undefined ? 'unknown' : new Date(epochMs).toISOString());
+
+export async function candidatesFor(route: Route, filters: CandidateFilters): Promise<CandidateSet> {
   const eligible: Target[] = [];
   const excluded: Exclusion[] = [];
-  for (const target of route.targets) {
-    if (!target.provider.bound.operations.includes(operation)) {
-      excluded.push({ target: target.id, reason: `provider ${target.provider.name} does not serve ${operation}` });
-    } else {
-      eligible.push(target);
+  const ejected: { target: Target; until: number }[] = [];
+  const cooldowns = await filters.state.cooldowns(route.targets.map((t) => t.id));
+
+  route.targets.forEach((target, i) => {
+    const exclude = (reason: string): void => void excluded.push({ target: target.id, reason });
+    if (!target.provider.bound.operations.includes(filters.operation)) return exclude(`provider ${target.provider.name} does not serve ${filters.operation}`);
+    if (filters.minContextWindow !== undefined && (target.contextWindow ?? 0) <= filters.minContextWindow) {
+      return exclude(`context window ${target.contextWindow ?? 'unknown'} is not larger than ${filters.minContextWindow}`);
     }
+    const health = filters.health.status(target.provider.name);
+    if (!health.healthy) return exclude(`failing active health checks since ${at(health.since)}`);
+    const cooldown = cooldowns[i];
+    if (cooldown !== undefined) return exclude(`in cooldown until ${at(cooldown)} (the upstream asked to retry later)`);
+    const breaker = filters.breakers.phase(target.id);
+    if (breaker.phase === 'open') {
+      ejected.push({ target, until: breaker.until ?? filters.now });
+      return exclude(`circuit breaker open until ${at(breaker.until)}`);
+    }
+    eligible.push(target);
+  });
+
+  if (eligible.length === 0 && ejected.length > 0) {
+    ejected.sort((a, b) => a.until - b.until);
+    const forced = ejected[0]?.target;
+    return { eligible: forced ? [forced] : [], excluded: excluded.filter((e) => e.target !== forced?.id), forced };
   }
   return { eligible, excluded };
 }

@@ -2,6 +2,7 @@
 import type { Agent } from 'node:http';
 import type { BoundProvider } from '../providers/types.js';
 import type { Strategy } from './strategy.js';
+import type { BreakerConfig, CooldownConfig, HealthCheckConfig, HedgeConfig, RetriesConfig, TimeoutsConfig } from '../config/resilience-schema.js';
 
 /** A configured provider, bound to its kind and holding its keep-alive pool. */
 export interface Provider {
@@ -11,6 +12,9 @@ export interface Provider {
   readonly agent: Agent;
   /** Fingerprint of the provider's config; a reload keeps the pool when it is unchanged. */
   readonly fingerprint: string;
+  /** The provider's base URL (health probes are relative to it). */
+  readonly baseUrl: string;
+  readonly healthCheck?: HealthCheckConfig | undefined;
 }
 
 /** Per-million-token list prices, in US dollars. */
@@ -33,6 +37,8 @@ export interface Target {
   /** `Infinity` when uncapped. */
   readonly maxConnections: number;
   readonly price?: Price | undefined;
+  /** Context window in tokens, when configured. */
+  readonly contextWindow?: number | undefined;
 }
 
 export interface Route {
@@ -43,4 +49,9 @@ export interface Route {
   readonly strategyName: string;
   /** Routes tried, in order, when no target of this one can serve. */
   readonly fallbacks: readonly string[];
+  readonly retries: RetriesConfig;
+  readonly timeouts: TimeoutsConfig;
+  readonly breaker: BreakerConfig;
+  readonly cooldown: CooldownConfig;
+  readonly hedge?: HedgeConfig | undefined;
 }

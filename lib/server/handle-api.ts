@@ -1,38 +1,32 @@
 /**
  * The request path for API calls: read and parse the body, find the route chain,
- * then run the attempt loop with the handlers for this pair of formats.
+ * then run the attempt loop with the handlers for this request's formats.
  */
 import { performance } from 'node:perf_hooks';
 import { parseJsonObject, readRequestInfo } from '../formats/request-info.js';
 import type { Operation } from '../providers/types.js';
-import { runAttempts, type LoopDependencies } from '../resilience/attempt-loop.js';
+import { runAttempts, type ResilienceDependencies } from '../resilience/attempt-loop.js';
 import { headerFallbacks, resolveRouteChain } from '../routing/route-chain.js';
 import type { RequestFacts } from '../routing/strategy.js';
-import type { WireFormat } from '../formats/canonical.js';
+import { createExchange } from './exchange.js';
 import { sanitizeRequestHeaders } from './headers.js';
-import { passThrough } from './pass-through.js';
 import { readBody } from './read-body.js';
 import type { RequestContext } from './request-context.js';
 
 export interface ApiCall {
-  readonly format: WireFormat;
   readonly operation: Operation;
   readonly pathModel?: string | undefined;
   readonly pathStream?: boolean | undefined;
 }
 
-export interface ApiDependencies extends Omit<LoopDependencies, 'pick'> {
-  readonly random: () => number;
-}
-
-export async function handleApi(ctx: RequestContext, call: ApiCall, deps: ApiDependencies): Promise<void> {
+export async function handleApi(ctx: RequestContext, call: ApiCall, deps: ResilienceDependencies): Promise<void> {
   const limits = ctx.snapshot.proxy.limits;
   const readStart = performance.now();
   const raw = await readBody(ctx.req, { maxBytes: limits.max_body_bytes, timeoutMs: limits.body_timeout_ms });
   ctx.bodyMs = performance.now() - readStart;
 
   const body = parseJsonObject(raw);
-  const info = readRequestInfo(call.format, body);
+  const info = readRequestInfo(ctx.format, body);
   const models = call.pathModel ? [call.pathModel] : info.models;
   ctx.stream = call.pathStream ?? info.stream;
   const chain = resolveRouteChain(ctx.snapshot, [...models, ...headerFallbacks(ctx.req.headers['x-llmux-fallback'])]);
@@ -49,11 +43,9 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: ApiDep
     // A rough count (4 bytes per token) until a tokenizer is wired in; computed once, on demand.
     estimatedInputTokens: () => (estimate ??= Math.ceil(raw.length / 4)),
   };
+  const streamOptions = body.stream_options;
+  const includeUsage = typeof streamOptions === 'object' && streamOptions !== null && !Array.isArray(streamOptions) && streamOptions.include_usage === true;
 
-  const handlers = passThrough(ctx, raw, call.operation, call.format);
-  await runAttempts(ctx, chain, call.operation, handlers, {
-    state: deps.state,
-    upstream: deps.upstream,
-    pick: { request: facts, state: deps.state, random: deps.random },
-  });
+  const handlers = createExchange(ctx, { raw, body, operation: call.operation, requestedModel: models[0] ?? '', includeUsage });
+  await runAttempts(ctx, chain, call.operation, { request: facts, state: deps.state, random: deps.random }, handlers, deps);
 }

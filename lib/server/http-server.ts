@@ -9,10 +9,12 @@ import type { Snapshot } from '../config/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
 import { formatForPath, matchEndpoint } from './endpoints.js';
 import { sendError, toLlmuxError } from './error-response.js';
-import { handleApi, type ApiDependencies } from './handle-api.js';
+import { handleApi } from './handle-api.js';
+import type { ResilienceDependencies } from '../resilience/attempt-loop.js';
+import { modelList } from '../formats/model-list.js';
 import { RequestContext } from './request-context.js';
 
-export interface HandlerDependencies extends ApiDependencies {
+export interface HandlerDependencies extends ResilienceDependencies {
   readonly logger: Logger;
   /** The snapshot a new request starts on; in-flight requests keep the one they began with. */
   current(): Snapshot;
@@ -23,9 +25,11 @@ export interface HandlerDependencies extends ApiDependencies {
 export function createRequestHandler(deps: HandlerDependencies): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const ctx = new RequestContext(req, res, deps.current());
-    const path = (req.url ?? '/').split('?', 1)[0] ?? '/';
+    const url = req.url ?? '/';
+    const q = url.indexOf('?');
+    const path = q === -1 ? url : url.slice(0, q);
     ctx.format = formatForPath(path);
-    serve(ctx, path, deps)
+    serve(ctx, path, q === -1 ? '' : url.slice(q + 1), deps)
       .catch((error: unknown) => {
         const failure = toLlmuxError(error, ctx.id);
         if (failure.code === 'LLMUX_ERR_INTERNAL') deps.logger.error({ err: error, id: ctx.id }, 'request failed unexpectedly');
@@ -37,9 +41,9 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
   };
 }
 
-async function serve(ctx: RequestContext, path: string, deps: HandlerDependencies): Promise<void> {
+async function serve(ctx: RequestContext, path: string, query: string, deps: HandlerDependencies): Promise<void> {
   if (!deps.accepting()) throw llmuxError('LLMUX_ERR_SHUTTING_DOWN', []);
-  const endpoint = matchEndpoint(ctx.req.method ?? 'GET', path);
+  const endpoint = matchEndpoint(ctx.req.method ?? 'GET', path, new URLSearchParams(query), ctx.req.headers);
   if (endpoint instanceof Error) throw endpoint;
   ctx.format = endpoint.format;
   if (endpoint.kind === 'models') {
@@ -50,11 +54,7 @@ async function serve(ctx: RequestContext, path: string, deps: HandlerDependencie
 }
 
 function sendModels(ctx: RequestContext): void {
-  const created = Math.floor(ctx.snapshot.loadedAt.getTime() / 1000);
-  const body = JSON.stringify({
-    object: 'list',
-    data: ctx.snapshot.routeNames.map((id) => ({ id, object: 'model', created, owned_by: 'llmux' })),
-  });
+  const body = JSON.stringify(modelList(ctx.format, ctx.snapshot.routeNames, ctx.snapshot.loadedAt));
   ctx.res.writeHead(200, { ...ctx.llmuxHeaders(), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   ctx.res.end(body);
 }

@@ -11,6 +11,9 @@ import type { StateStore } from '../state/store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { createRequestHandler } from './http-server.js';
 import { UpstreamClient } from './upstream.js';
+import { BreakerBoard } from '../resilience/breakers.js';
+import { HealthBoard } from '../resilience/health-checks.js';
+import { TtfbTracker } from '../resilience/ttfb-tracker.js';
 
 export interface StartOptions {
   /** Path of proxy.yaml. */
@@ -32,6 +35,8 @@ export interface StartOptions {
 export class Llmux {
   readonly #server: Server;
   readonly #upstream = new UpstreamClient();
+  readonly breakers: BreakerBoard;
+  readonly health: HealthBoard;
   #snapshot: Snapshot;
   #accepting = true;
 
@@ -42,9 +47,15 @@ export class Llmux {
     random: () => number,
   ) {
     this.#snapshot = snapshot;
+    this.breakers = new BreakerBoard(state, logger);
+    this.health = new HealthBoard(logger);
+    this.#applyResilience(snapshot);
     const handler = createRequestHandler({
       state,
       upstream: this.#upstream,
+      breakers: this.breakers,
+      health: this.health,
+      ttfb: new TtfbTracker(),
       logger,
       random,
       current: () => this.#snapshot,
@@ -61,6 +72,20 @@ export class Llmux {
     await llmux.#listen();
     logger.info({ url: llmux.url, routes: snapshot.routeNames, config: snapshot.file, state: llmux.state.backend }, 'llmux started');
     return llmux;
+  }
+
+  /** Breakers and health checks follow the snapshot; unchanged targets keep their state. */
+  #applyResilience(snapshot: Snapshot): void {
+    const ids = new Set<string>();
+    for (const route of snapshot.routes.values()) {
+      for (const target of route.targets) {
+        if (ids.has(target.id)) continue;
+        ids.add(target.id);
+        this.breakers.configure(target.id, route.breaker);
+      }
+    }
+    this.breakers.retain(ids);
+    this.health.sync(snapshot.providers.values());
   }
 
   get snapshot(): Snapshot {
@@ -92,6 +117,8 @@ export class Llmux {
     this.#server.closeIdleConnections();
     await closed;
     this.#upstream.close();
+    this.breakers.close();
+    this.health.close();
     for (const provider of this.#snapshot.providers.values()) provider.agent.destroy();
     await this.state.close();
     this.logger.flush();

@@ -5,6 +5,7 @@
  * back-pressure), and a break mid-body ends the client's response cleanly.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
+import { AttemptTimeout } from '../resilience/failure.js';
 
 /** Resolves with the first body chunk (or `null` for an empty body); the stream is left paused. */
 export function firstChunk(response: IncomingMessage): Promise<Buffer | null> {
@@ -47,8 +48,14 @@ export type RelayEnd =
 export interface RelayOptions {
   /** Transforms each upstream chunk before it is written (translation); identity when absent. */
   readonly transform?: (chunk: Buffer) => string | Buffer;
+  /** Text owed to the client when the upstream body ends (a translated stream's last events). */
+  readonly flush?: () => string;
   /** Text to write when the upstream breaks mid-body (a terminal stream error event); when absent the socket is cut. */
   readonly onBroken?: (error: Error) => string | undefined;
+  /** Longest silence between two upstream chunks before the upstream is cut (ms). */
+  readonly idleMs?: number;
+  /** Time left for the whole request (ms); the upstream is cut when it runs out. */
+  readonly remainingMs?: number;
 }
 
 /**
@@ -59,9 +66,14 @@ export function relayBody(response: IncomingMessage, res: ServerResponse, first:
   const transform = options.transform;
   return new Promise((resolve) => {
     let done = false;
+    const idle = options.idleMs === undefined ? undefined : setTimeout(() => response.destroy(new AttemptTimeout('idle', options.idleMs ?? 0)), options.idleMs);
+    const total =
+      options.remainingMs === undefined ? undefined : setTimeout(() => response.destroy(new AttemptTimeout('total', options.remainingMs ?? 0)), Math.max(0, options.remainingMs));
     function finish(end: RelayEnd): void {
       if (done) return;
       done = true;
+      clearTimeout(idle);
+      clearTimeout(total);
       response.off('data', onData);
       response.off('end', onEnd);
       response.off('error', onBroken);
@@ -75,13 +87,16 @@ export function relayBody(response: IncomingMessage, res: ServerResponse, first:
       if (out.length > 0 && !res.write(out)) response.pause();
     }
     function onData(chunk: Buffer): void {
+      idle?.refresh();
       write(chunk);
     }
     function onDrain(): void {
       response.resume();
     }
     function onEnd(): void {
-      res.end();
+      const tail = options.flush?.();
+      if (tail) res.end(tail);
+      else res.end();
       finish({ kind: 'complete' });
     }
     function onBroken(error: Error): void {

@@ -11,6 +11,7 @@ const provider: Provider = {
   bound: openai.bind({ kind: 'openai', base_url: 'http://127.0.0.1:9', headers: {} }),
   agent: new Agent(),
   fingerprint: 'p',
+  baseUrl: 'http://127.0.0.1:9',
 };
 
 export function target(id: string, options: { weight?: number; price?: Price; maxConnections?: number } = {}): Target {

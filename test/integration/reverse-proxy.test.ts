@@ -287,7 +287,8 @@ describe('reverse proxy: bad input', () => {
     expect(r.status).toBe(502);
     const error = expectOpenAIError(r.json, 'server_error');
     expect(error.message).toContain('ECONNREFUSED');
-    expect(r.headers.get('x-llmux-attempts')).toBe('1; down/m=connect_error');
+    // A single-target route retries it (3 attempts by default, with backoff) before giving up.
+    expect(r.headers.get('x-llmux-attempts')).toBe('3; down/m=connect_error; down/m=connect_error; down/m=connect_error');
     expect(await harness.llmux.state.inFlight(['down/m'])).toEqual([0]);
     const ok = await post(`${harness.url}/v1/chat/completions`, MSG('chat'));
     expect(ok.status).toBe(200);

@@ -1,0 +1,110 @@
+/**
+ * Answering the client from a committed attempt. Same format: the upstream's
+ * bytes as they are. Different format: a whole answer is decoded and re-encoded;
+ * a stream goes through a stateful translator chunk by chunk. Either way a
+ * stream that breaks after it started ends with a terminal error event in the
+ * client's own stream format.
+ */
+import type { OutgoingHttpHeaders } from 'node:http';
+import type { FormatCodec } from '../formats/codec.js';
+import { getCodec } from '../formats/registry.js';
+import { createStreamTranslator } from '../formats/stream-translator.js';
+import type { AttemptFailure, AttemptSuccess } from '../resilience/attempt.js';
+import type { Target } from '../routing/target.js';
+import { llmuxError } from '../errors.js';
+import { responseHeaders } from './headers.js';
+import { relayBody, type RelayEnd } from './relay.js';
+import type { RequestContext } from './request-context.js';
+
+export interface DeliveryOptions {
+  readonly idleMs: number;
+  readonly remainingMs: number;
+  readonly clientCodec: FormatCodec;
+  readonly requestedModel: string;
+  readonly includeUsage: boolean;
+  readonly dropped: readonly string[];
+}
+
+const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } as const;
+
+function headersFor(ctx: RequestContext, base: OutgoingHttpHeaders, dropped: readonly string[]): OutgoingHttpHeaders {
+  ctx.measureOverhead();
+  const headers = { ...base, ...ctx.llmuxHeaders() };
+  if (dropped.length > 0) headers['x-llmux-dropped'] = dropped.join(', ');
+  return headers;
+}
+
+function brokenMessage(target: Target, error: Error): string {
+  return `the upstream stream from ${target.id} broke off: ${error.message}`;
+}
+
+export async function deliverAnswer(ctx: RequestContext, target: Target, success: AttemptSuccess, options: DeliveryOptions): Promise<RelayEnd> {
+  const { res } = ctx;
+  const upstreamCodec = getCodec(target.provider.bound.format);
+  const sameFormat = upstreamCodec === options.clientCodec;
+  const status = success.response.statusCode ?? 200;
+
+  if (success.mode === 'whole') {
+    if (sameFormat) {
+      const headers = { ...responseHeaders(success.response.headers, false), 'content-length': success.body.length };
+      res.writeHead(status, headersFor(ctx, headers, options.dropped));
+      res.end(success.body);
+      return { kind: 'complete' };
+    }
+    let text: string;
+    try {
+      const canonical = upstreamCodec.decodeResponse(success.json);
+      text = JSON.stringify(options.clientCodec.encodeResponse(canonical, { model: options.requestedModel }));
+    } catch (error) {
+      const failure = llmuxError('LLMUX_ERR_UPSTREAM_BAD_RESPONSE', [target.id, error instanceof Error ? error.message : String(error)]);
+      const { status: errorStatus, body } = options.clientCodec.encodeError({ status: failure.status, kind: failure.kind, message: failure.message, code: failure.code });
+      res.writeHead(errorStatus, headersFor(ctx, { 'content-type': 'application/json' }, []));
+      res.end(JSON.stringify(body));
+      return { kind: 'upstream_broken', error: failure };
+    }
+    res.writeHead(200, headersFor(ctx, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, options.dropped));
+    res.end(text);
+    return { kind: 'complete' };
+  }
+
+  const limits = { idleMs: options.idleMs, remainingMs: options.remainingMs };
+  if (sameFormat) {
+    res.writeHead(status, headersFor(ctx, responseHeaders(success.response.headers, false), options.dropped));
+    return relayBody(success.response, res, success.first, {
+      ...limits,
+      onBroken: (error) =>
+        options.clientCodec.encodeStreamError({ status: 502, kind: 'bad_gateway', message: brokenMessage(target, error), code: 'LLMUX_ERR_UPSTREAM_STREAM_BROKEN' }),
+    });
+  }
+  const translator = createStreamTranslator(upstreamCodec, options.clientCodec, { model: options.requestedModel, includeUsage: options.includeUsage });
+  res.writeHead(200, headersFor(ctx, SSE_HEADERS, options.dropped));
+  const end = await relayBody(success.response, res, success.first, {
+    ...limits,
+    transform: (chunk) => translator.push(chunk),
+    flush: () => translator.end(),
+    onBroken: (error) =>
+      translator.done
+        ? undefined
+        : options.clientCodec.encodeStreamError({ status: 502, kind: 'bad_gateway', message: brokenMessage(target, error), code: 'LLMUX_ERR_UPSTREAM_STREAM_BROKEN' }),
+  });
+  // Garbage inside an otherwise complete stream was turned into an error event by the translator.
+  if (end.kind === 'complete' && translator.failed) return { kind: 'upstream_broken', error: new Error('the upstream stream carried a malformed event') };
+  return end;
+}
+
+/** An upstream error the client caused: relayed as-is in the same format, translated otherwise. */
+export function relayUpstreamError(ctx: RequestContext, target: Target, failure: AttemptFailure, clientCodec: FormatCodec): void {
+  const { res } = ctx;
+  const upstreamCodec = getCodec(target.provider.bound.format);
+  const status = failure.failure.status ?? 502;
+  if (upstreamCodec === clientCodec && failure.body && failure.headers) {
+    res.writeHead(status, headersFor(ctx, { ...responseHeaders(failure.headers, false), 'content-length': failure.body.length }, []));
+    res.end(failure.body);
+    return;
+  }
+  const error = failure.failure.error ?? { status, kind: 'api_error' as const, message: failure.failure.detail };
+  const { status: clientStatus, body } = clientCodec.encodeError(error);
+  const text = JSON.stringify(body);
+  res.writeHead(clientStatus, headersFor(ctx, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, []));
+  res.end(text);
+}
