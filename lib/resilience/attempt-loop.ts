@@ -68,7 +68,7 @@ export async function runAttempts(
   const deadlineAt = ctx.startedAt + retries.deadline_ms;
   const totalAt = ctx.startedAt + timeouts.total_ms;
   const tried = new Set<string>();
-  const reasons = new Map<string, string>();
+  const reasons = new Map<string, Exclusion>();
   const failed: FailedAttempt[] = [];
   let attemptsLeft = retries.attempts;
   let minContextWindow: number | undefined;
@@ -78,7 +78,7 @@ export async function runAttempts(
     if (attemptsLeft <= 0 || performance.now() >= deadlineAt) return undefined;
     const verdict = target.id === forcedId ? { allow: true as const, ticket: deps.breakers.force(target.id) } : await deps.breakers.admit(target.id);
     if (!verdict.allow) {
-      reasons.set(target.id, `circuit breaker ${verdict.phase === 'open' ? 'open' : 'half-open, probe in flight'}`);
+      reasons.set(target.id, { target: target.id, kind: 'breaker', reason: `circuit breaker ${verdict.phase === 'open' ? 'open' : 'half-open, probe in flight'}` });
       return undefined;
     }
     let call: UpstreamCall;
@@ -88,13 +88,13 @@ export async function runAttempts(
       verdict.ticket.neutral();
       if (!isLlmuxError(error)) throw error;
       rejection ??= error;
-      reasons.set(target.id, error.message);
+      reasons.set(target.id, { target: target.id, kind: 'rejected', reason: error.message });
       return undefined;
     }
     const admission = await deps.state.admit(target.id, { maxConnections: target.maxConnections });
     if (!admission.ok) {
       verdict.ticket.neutral();
-      reasons.set(target.id, `at its connection cap (${target.maxConnections})`);
+      reasons.set(target.id, { target: target.id, kind: 'capacity', reason: `at its connection cap (${target.maxConnections})` });
       return undefined;
     }
     attemptsLeft--;
@@ -138,7 +138,7 @@ export async function runAttempts(
         for (const loss of settled.failures) {
           failed.push(loss);
           await afterFailure(loss, route, deps);
-          reasons.set(loss.target.id, `${loss.result.failure.kind} (${loss.result.failure.detail})`);
+          reasons.set(loss.target.id, { target: loss.target.id, kind: 'rejected', reason: `${loss.result.failure.kind} (${loss.result.failure.detail})` });
         }
         if (settled.success) {
           await commit(ctx, settled.success.running, settled.success.result, handlers, deps, totalAt);
@@ -172,8 +172,8 @@ export async function runAttempts(
   throw await finalError(ctx, primary, failed, reasons, deps.state);
 }
 
-function noteReason(reasons: Map<string, string>, exclusion: Exclusion): void {
-  if (!reasons.has(exclusion.target)) reasons.set(exclusion.target, exclusion.reason);
+function noteReason(reasons: Map<string, Exclusion>, exclusion: Exclusion): void {
+  if (!reasons.has(exclusion.target)) reasons.set(exclusion.target, exclusion);
 }
 
 /** Books a failed attempt: breaker, cooldown, slot. */

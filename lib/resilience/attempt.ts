@@ -15,7 +15,7 @@ import type { Target } from '../routing/target.js';
 import type { RequestContext } from '../server/request-context.js';
 import { firstChunk, readUpstreamBody } from '../server/relay.js';
 import { UpstreamRequestError, type UpstreamCall, type UpstreamClient } from '../server/upstream.js';
-import { AttemptTimeout, classifyRequestError, classifyStatus, type Failure } from './failure.js';
+import { AttemptTimeout, classifyRequestError, classifyStatus, HedgeLost, type Failure } from './failure.js';
 
 /** Largest whole (non-streamed) answer llmux reads before answering; bigger is treated as malformed. */
 const MAX_WHOLE_BODY = 64 * 1024 * 1024;
@@ -90,7 +90,9 @@ export function startAttempt(
     try {
       const exchange = await upstream.send(ctx.req, ctx.res, call, (r) => {
         request = r;
-        r.once('socket', onSocket);
+        // http-proxy-3 announces the request from its 'socket' event, so the socket is usually there already.
+        if (r.socket) onSocket(r.socket);
+        else r.once('socket', onSocket);
       });
       response = exchange.response;
       const status = response.statusCode ?? 502;
@@ -119,7 +121,7 @@ export function startAttempt(
       return { ok: true, mode: 'whole', response, body, json, ttfbMs };
     } catch (error) {
       const reason = cut ?? (error instanceof UpstreamRequestError ? error.cause : (error as Error));
-      if (!(reason instanceof AttemptTimeout) && response) {
+      if (!(reason instanceof AttemptTimeout) && !(reason instanceof HedgeLost) && response) {
         return { ok: false, failure: { kind: 'upstream_broken', detail: reason.message } };
       }
       return { ok: false, failure: classifyRequestError(reason) };
@@ -128,7 +130,7 @@ export function startAttempt(
     }
   };
 
-  return { result: run(), abort: () => stop(new Error('aborted: another attempt answered first')), startedAt };
+  return { result: run(), abort: () => stop(new HedgeLost()), startedAt };
 }
 
 function malformed(detail: string, response: IncomingMessage): AttemptFailure {

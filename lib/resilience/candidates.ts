@@ -11,9 +11,15 @@ import type { StateStore } from '../state/store.js';
 import type { BreakerBoard } from './breakers.js';
 import type { HealthBoard } from './health-checks.js';
 
+/** Why a target could not take a request; decides the status of a final error. */
+export type ExclusionKind = 'unsupported' | 'context' | 'health' | 'cooldown' | 'breaker' | 'capacity' | 'rejected';
+
 export interface Exclusion {
   readonly target: string;
+  readonly kind: ExclusionKind;
   readonly reason: string;
+  /** For cooldowns: epoch ms when it ends. */
+  readonly until?: number | undefined;
 }
 
 export interface CandidateSet {
@@ -42,19 +48,21 @@ export async function candidatesFor(route: Route, filters: CandidateFilters): Pr
   const cooldowns = await filters.state.cooldowns(route.targets.map((t) => t.id));
 
   route.targets.forEach((target, i) => {
-    const exclude = (reason: string): void => void excluded.push({ target: target.id, reason });
-    if (!target.provider.bound.operations.includes(filters.operation)) return exclude(`provider ${target.provider.name} does not serve ${filters.operation}`);
+    const exclude = (kind: ExclusionKind, reason: string, until?: number): void => void excluded.push({ target: target.id, kind, reason, until });
+    if (!target.provider.bound.operations.includes(filters.operation)) {
+      return exclude('unsupported', `provider ${target.provider.name} does not serve ${filters.operation}`);
+    }
     if (filters.minContextWindow !== undefined && (target.contextWindow ?? 0) <= filters.minContextWindow) {
-      return exclude(`context window ${target.contextWindow ?? 'unknown'} is not larger than ${filters.minContextWindow}`);
+      return exclude('context', `context window ${target.contextWindow ?? 'unknown'} is not larger than ${filters.minContextWindow}`);
     }
     const health = filters.health.status(target.provider.name);
-    if (!health.healthy) return exclude(`failing active health checks since ${at(health.since)}`);
+    if (!health.healthy) return exclude('health', `failing active health checks since ${at(health.since)}`);
     const cooldown = cooldowns[i];
-    if (cooldown !== undefined) return exclude(`in cooldown until ${at(cooldown)} (the upstream asked to retry later)`);
+    if (cooldown !== undefined) return exclude('cooldown', `in cooldown until ${at(cooldown)} (the upstream asked to retry later)`, cooldown);
     const breaker = filters.breakers.phase(target.id);
     if (breaker.phase === 'open') {
       ejected.push({ target, until: breaker.until ?? filters.now });
-      return exclude(`circuit breaker open until ${at(breaker.until)}`);
+      return exclude('breaker', `circuit breaker open until ${at(breaker.until)}`);
     }
     eligible.push(target);
   });

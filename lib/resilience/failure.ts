@@ -24,7 +24,9 @@ export type FailureKind =
   /** A 2xx whose body is not what was asked for (garbage JSON, wrong content type, bad SSE). */
   | 'malformed'
   /** The upstream closed or broke its answer before the first byte reached the client. */
-  | 'upstream_broken';
+  | 'upstream_broken'
+  /** A hedged attempt that llmux aborted because the other one answered first. */
+  | 'hedge_lost';
 
 export type TimeoutPhase = 'connect' | 'first_byte' | 'idle' | 'total';
 
@@ -40,25 +42,34 @@ export interface Failure {
 
 /** Whether the next candidate is worth trying after this failure. */
 export function isRetryable(kind: FailureKind): boolean {
-  return kind !== 'client_error' && kind !== 'context_length';
+  return kind !== 'client_error' && kind !== 'context_length' && kind !== 'hedge_lost';
 }
 
 /** Whether the failure says something about the target's health (and counts against its breaker). */
 export function countsAgainstTarget(kind: FailureKind): boolean {
-  return kind !== 'client_error' && kind !== 'context_length' && kind !== 'rate_limited';
+  return kind !== 'client_error' && kind !== 'context_length' && kind !== 'rate_limited' && kind !== 'hedge_lost';
 }
 
 /** Thrown by the attempt when llmux itself cut an upstream request short. */
 export class AttemptTimeout extends Error {
   constructor(readonly phase: TimeoutPhase, readonly ms: number) {
-    super(`no ${phase === 'first_byte' ? 'first byte' : phase === 'idle' ? 'chunk' : phase === 'connect' ? 'connection' : 'completion'} within ${ms} ms`);
+    super(`no ${phase === 'first_byte' ? 'first byte' : phase === 'idle' ? 'chunk' : phase === 'connect' ? 'connection' : 'completion'} within ${Math.round(ms)} ms`);
     this.name = 'AttemptTimeout';
+  }
+}
+
+/** Thrown into a hedged attempt that lost the race. */
+export class HedgeLost extends Error {
+  constructor() {
+    super('aborted: another attempt answered first');
+    this.name = 'HedgeLost';
   }
 }
 
 /** A failure before any HTTP answer: a socket error, or one of llmux's own timeouts. */
 export function classifyRequestError(error: Error): Failure {
   if (error instanceof AttemptTimeout) return { kind: `timeout_${error.phase}`, detail: error.message };
+  if (error instanceof HedgeLost) return { kind: 'hedge_lost', detail: error.message };
   const code = 'code' in error && typeof error.code === 'string' ? error.code : undefined;
   return { kind: 'connect_error', detail: code ? `${code}: ${error.message}` : error.message };
 }

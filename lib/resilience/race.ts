@@ -34,8 +34,9 @@ export interface Settled {
 interface Started {
   readonly running: Running;
   readonly done: Promise<AttemptResult>;
+  /** Records the attempt in `x-llmux-attempts` (once; later calls do nothing). */
+  record(outcome: string, status?: number): void;
   abort(): void;
-  finished: boolean;
 }
 
 async function launchNext(queue: Target[], route: Route, launch: Launch): Promise<Running | undefined> {
@@ -49,22 +50,21 @@ async function launchNext(queue: Target[], route: Route, launch: Launch): Promis
 
 function start(ctx: RequestContext, running: Running, deps: ResilienceDependencies): Started {
   const handle = startAttempt(ctx, running.target, running.call, running.timers, deps.upstream);
-  const started: Started = {
+  let recorded = false;
+  const record = (outcome: string, status?: number): void => {
+    if (recorded) return;
+    recorded = true;
+    ctx.attempts.push({ target: running.target.id, outcome, status, ms: performance.now() - handle.startedAt });
+  };
+  return {
     running,
+    record,
     abort: handle.abort,
-    finished: false,
     done: handle.result.then((result) => {
-      started.finished = true;
-      ctx.attempts.push({
-        target: running.target.id,
-        outcome: result.ok ? 'ok' : result.failure.kind,
-        status: result.ok ? result.response.statusCode : result.failure.status,
-        ms: performance.now() - handle.startedAt,
-      });
+      record(result.ok ? 'ok' : result.failure.kind, result.ok ? result.response.statusCode : result.failure.status);
       return result;
     }),
   };
-  return started;
 }
 
 /** Books a finished failed attempt: breaker ticket and slot. */
@@ -129,6 +129,7 @@ async function firstGood(deps: ResilienceDependencies, racers: readonly Started[
       continue;
     }
     for (const loser of pending) {
+      loser.record('hedge_lost');
       loser.abort();
       // The loser's own result settles later; it is neutral for its breaker and frees its slot.
       void loser.done.then((lost) => {

@@ -32,7 +32,7 @@ export interface Harness {
 export const PROVIDER_KEY = 'sk-provider-secret';
 
 function defaultProviderYaml(name: string, mock: MockProvider): string {
-  const base = mock.format === 'openai' ? `${mock.url}/v1` : mock.url;
+  const base = mock.format === 'openai' ? `${mock.url}/v1` : mock.format === 'gemini' ? `${mock.url}/v1beta` : mock.url;
   const kind = mock.format === 'openai' ? 'openai-compatible' : mock.format;
   return `  ${name}:\n    kind: ${kind}\n    base_url: ${base}\n    api_key: ${PROVIDER_KEY}`;
 }

@@ -1,0 +1,42 @@
+/** Shared pieces of the Redis state store tests: opening stores, awaiting events and conditions. */
+import { randomUUID } from 'node:crypto';
+import { redisStateSchema, type RedisStateInput } from '../../../lib/state/redis/config.js';
+import { RedisStore, type RedisStoreOptions } from '../../../lib/state/redis/redis-store.js';
+import { type StateEvent, type StateStore } from '../../../lib/state/store.js';
+
+/** A key prefix no other test uses, so a test starts from empty state. */
+export function uniquePrefix(name: string): string {
+  return `${name}-${randomUUID()}`;
+}
+
+export function openStore(config: Partial<RedisStateInput>, options: RedisStoreOptions = {}): Promise<RedisStore> {
+  return RedisStore.open(redisStateSchema.parse({ backend: 'redis', prefix: uniquePrefix('test'), ...config }), options);
+}
+
+/** Resolves with the next event that matches, or rejects after `timeoutMs`. */
+export function nextEvent(store: StateStore, accept: (event: StateEvent) => boolean, timeoutMs = 5_000): Promise<StateEvent> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      off();
+      reject(new Error(`no matching event within ${timeoutMs} ms`));
+    }, timeoutMs);
+    const off = store.subscribe((event) => {
+      if (!accept(event)) return;
+      clearTimeout(timer);
+      off();
+      resolve(event);
+    });
+  });
+}
+
+/** Polls `check` until it holds; rejects with the last value seen after `timeoutMs`. */
+export async function waitUntil<T>(read: () => Promise<T> | T, check: (value: T) => boolean, timeoutMs = 5_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let value = await read();
+  while (!check(value)) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms; last value ${JSON.stringify(value)}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    value = await read();
+  }
+  return value;
+}

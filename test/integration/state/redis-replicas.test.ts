@@ -1,0 +1,112 @@
+/**
+ * Two RedisStore instances on one redis-server behave as two llmux replicas:
+ * slots, quotas, breakers, cooldowns, probes and latency are shared.
+ */
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { createStateStore } from '../../../lib/state/create.js';
+import { MemoryStore } from '../../../lib/state/memory-store.js';
+import { redisStateSchema } from '../../../lib/state/redis/config.js';
+import { RedisStore } from '../../../lib/state/redis/redis-store.js';
+import { type StateStore } from '../../../lib/state/store.js';
+import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
+import { nextEvent, openStore, uniquePrefix, waitUntil } from './redis-fixtures.js';
+
+let server: RedisServer | undefined;
+let stores: StateStore[] = [];
+
+beforeAll(async () => {
+  server = await startRedisServer();
+});
+afterEach(async () => {
+  await Promise.all(stores.map((s) => s.close()));
+  stores = [];
+});
+afterAll(async () => {
+  await server?.close();
+});
+
+/** Two replicas sharing one key prefix. */
+async function replicas(): Promise<[RedisStore, RedisStore]> {
+  const prefix = uniquePrefix('replicas');
+  const pair = await Promise.all([openStore({ url: server?.url, prefix }), openStore({ url: server?.url, prefix })]);
+  stores.push(...pair);
+  return pair;
+}
+
+describe('RedisStore replicas on one Redis', () => {
+  it('counts a slot taken on one replica on the other, against the same cap', async () => {
+    const [a, b] = await replicas();
+    expect((await a.admit('t', { maxConnections: 2 })).ok).toBe(true);
+    expect(await b.inFlight(['t'])).toEqual([1]);
+    const second = await b.admit('t', { maxConnections: 2 });
+    expect(second.ok).toBe(true);
+    expect(await a.admit('t', { maxConnections: 2 })).toEqual({ ok: false, reason: 'connections' });
+    if (second.ok) await b.release(second.lease);
+    // a's cached count follows b's release within the refresh interval.
+    await waitUntil(() => a.inFlight(['t']), (counts) => counts[0] === 1, 2_000);
+    expect((await a.admit('t', { maxConnections: 2 })).ok).toBe(true);
+  });
+
+  it('holds an rpm quota across replicas', async () => {
+    const [a, b] = await replicas();
+    expect((await a.admit('t', { maxConnections: Infinity, rpm: 2 })).ok).toBe(true);
+    expect((await b.admit('t', { maxConnections: Infinity, rpm: 2 })).ok).toBe(true);
+    expect(await a.admit('t', { maxConnections: Infinity, rpm: 2 })).toMatchObject({ ok: false, reason: 'rpm' });
+    expect(await b.admit('t', { maxConnections: Infinity, rpm: 2 })).toMatchObject({ ok: false, reason: 'rpm' });
+  });
+
+  it('shows a breaker opened on one replica to the other replica’s subscribers and cache', async () => {
+    const [a, b] = await replicas();
+    expect(await b.breakers(['t'])).toEqual([undefined]);
+    const seen = nextEvent(b, (e) => e.type === 'breaker' && e.target === 't', 1_000);
+    const until = Date.now() + 30_000;
+    await a.setBreaker('t', { phase: 'open', until });
+    expect(await seen).toEqual({ type: 'breaker', target: 't', breaker: { phase: 'open', until } });
+    expect(await b.breakers(['t'])).toEqual([{ phase: 'open', until }]);
+    const closed = nextEvent(b, (e) => e.type === 'breaker' && e.breaker.phase === 'closed', 1_000);
+    await a.setBreaker('t', { phase: 'closed' });
+    await closed;
+    expect(await b.breakers(['t'])).toEqual([{ phase: 'closed' }]);
+  });
+
+  it('shows a cooldown set on one replica to the other within a second', async () => {
+    const [a, b] = await replicas();
+    expect(await b.cooldowns(['t'])).toEqual([undefined]);
+    const seen = nextEvent(b, (e) => e.type === 'cooldown', 1_000);
+    const until = Date.now() + 10_000;
+    await a.setCooldown('t', until);
+    expect(await seen).toEqual({ type: 'cooldown', target: 't', until });
+    expect(await b.cooldowns(['t'])).toEqual([until]);
+  });
+
+  it('grants the half-open probe to exactly one replica', async () => {
+    const [a, b] = await replicas();
+    const claims = await Promise.all(Array.from({ length: 20 }, (_, i) => (i % 2 === 0 ? a : b).claimProbe('t', 5_000)));
+    expect(claims.filter(Boolean)).toHaveLength(1);
+  });
+
+  it('sums breaker outcome windows over replicas', async () => {
+    const [a, b] = await replicas();
+    await a.recordOutcome('t', false, 10_000);
+    await b.recordOutcome('t', true, 10_000);
+    expect(await a.recordOutcome('t', false, 10_000)).toEqual({ successes: 1, failures: 2 });
+  });
+
+  it('shares the latency average (batched writes, cached reads)', async () => {
+    const [a, b] = await replicas();
+    expect(await b.latency(['t'])).toEqual([undefined]);
+    await a.recordLatency('t', 100);
+    await a.recordLatency('t', 200);
+    const [average] = await waitUntil(() => b.latency(['t']), ([v]) => v !== undefined, 2_000);
+    expect(average).toBeCloseTo(130, 5);
+  });
+
+  it('is built by createStateStore from a state block', async () => {
+    const memory = await createStateStore({ backend: 'memory' });
+    expect(memory).toBeInstanceOf(MemoryStore);
+    const redis = await createStateStore(redisStateSchema.parse({ backend: 'redis', url: server?.url, prefix: uniquePrefix('create') }));
+    stores.push(memory, redis);
+    expect(redis).toBeInstanceOf(RedisStore);
+    expect(redis.status()).toMatchObject({ healthy: true });
+  });
+});
