@@ -5,9 +5,9 @@
 import { rmSync } from 'node:fs';
 import { pino } from 'pino';
 import { Llmux } from '../server/llmux.js';
-import { DEMO_MODEL, DEMO_ROUTE, demoProviders, startDemoEnvironment } from './demo-providers.js';
+import { DEMO_ROUTE, demoProviders, startDemoEnvironment } from './demo-providers.js';
 import { renderTable, summarize } from './summary.js';
-import { driveTraffic } from './traffic.js';
+import { CLIENT_FORMATS, driveTraffic } from './traffic.js';
 
 export interface DemoOptions {
   readonly requests: number;
@@ -34,7 +34,7 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
   try {
     const weights = demoProviders.map((p) => p.weight).join(':');
     out.write(`llmux demo: ${demoProviders.length} simulated providers behind route "${DEMO_ROUTE}" (weighted ${weights}), llmux at ${llmux.url}\n`);
-    out.write(`sending ${options.requests} requests, half of them streamed, 8 at a time\n\n`);
+    out.write(`sending ${options.requests} requests as OpenAI, Anthropic and Gemini clients in turn, half of them streamed, 8 at a time\n\n`);
 
     const started = Date.now();
     let failed = 0;
@@ -57,8 +57,12 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     });
     if (out.isTTY) out.write('\n');
 
-    const rows = demoProviders.map((p) => ({ target: `${p.name}/${DEMO_MODEL}`, weight: p.weight, note: p.note }));
+    const rows = demoProviders.map((p) => ({ target: `${p.name}/${p.model}`, weight: p.weight, note: p.note }));
     out.write(`\n${renderTable(summarize(results, rows))}\n\n`);
+    const byFormat = CLIENT_FORMATS.map((f) => `${f} ${results.filter((r) => r.format === f && r.ok).length}/${results.filter((r) => r.format === f).length}`).join(', ');
+    const retried = results.filter((r) => r.ok && r.attempts.length > 1).length;
+    out.write(`answered per client format: ${byFormat}\n`);
+    out.write(`requests that failed over to another target: ${retried}\n`);
     out.write(`client-visible errors: ${failed} of ${results.length}\n`);
 
     if (options.serve) {

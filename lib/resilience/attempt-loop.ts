@@ -20,7 +20,7 @@ import type { AttemptFailure, AttemptSuccess } from './attempt.js';
 import { backoffDelay, sleep } from './backoff.js';
 import type { BreakerBoard } from './breakers.js';
 import { candidatesFor, type Exclusion } from './candidates.js';
-import { countsAgainstTarget, isRetryable, type Failure } from './failure.js';
+import { AttemptTimeout } from './failure.js';
 import { finalError } from './final-error.js';
 import type { HealthBoard } from './health-checks.js';
 import { runRace, type Launch, type Running } from './race.js';
@@ -187,13 +187,6 @@ async function afterFailure(loss: FailedAttempt, route: Route, deps: ResilienceD
   deps.logger.debug({ target: loss.target.id, failure: failure.kind, detail: failure.detail }, 'attempt failed');
 }
 
-/** Settles a failure on the attempt's breaker ticket by what it says about the target. */
-export function settleTicket(running: Running, failure: Failure | undefined): void {
-  if (!failure) running.ticket.success();
-  else if (countsAgainstTarget(failure.kind)) running.ticket.failure();
-  else running.ticket.neutral();
-}
-
 async function commit(
   ctx: RequestContext,
   running: Running,
@@ -216,8 +209,10 @@ async function commit(
     else if (end.kind === 'upstream_broken') running.ticket.failure();
     else running.ticket.neutral();
     void deps.state.release(running.lease);
-    if (end.kind === 'upstream_broken') deps.logger.warn({ id: ctx.id, target: target.id, detail: end.error.message }, 'upstream broke off after the answer started');
+    if (end.kind === 'upstream_broken') {
+      ctx.brokeOff = end.error instanceof AttemptTimeout ? `timeout_${end.error.phase}` : 'upstream_broken';
+      deps.logger.warn({ id: ctx.id, target: target.id, kind: ctx.brokeOff, detail: end.error.message }, 'upstream broke off after the answer started');
+    }
   }
 }
 
-export { isRetryable };

@@ -40,11 +40,6 @@ export interface Failure {
   readonly error?: CanonicalError | undefined;
 }
 
-/** Whether the next candidate is worth trying after this failure. */
-export function isRetryable(kind: FailureKind): boolean {
-  return kind !== 'client_error' && kind !== 'context_length' && kind !== 'hedge_lost';
-}
-
 /** Whether the failure says something about the target's health (and counts against its breaker). */
 export function countsAgainstTarget(kind: FailureKind): boolean {
   return kind !== 'client_error' && kind !== 'context_length' && kind !== 'rate_limited' && kind !== 'hedge_lost';

@@ -73,6 +73,7 @@ function accessLog(ctx: RequestContext, path: string, logger: Logger): void {
         stream: ctx.stream,
         status: ctx.res.statusCode,
         attempts: ctx.attempts,
+        broke_off: ctx.brokeOff,
         client_gone: ctx.clientGone || undefined,
         ttfb_ms: ctx.ttfbMs === undefined ? undefined : round(ctx.ttfbMs),
         overhead_ms: ctx.overheadMs === undefined ? undefined : round(ctx.overheadMs),

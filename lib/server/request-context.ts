@@ -29,6 +29,8 @@ export class RequestContext {
   bodyMs = 0;
   /** Time spent waiting for upstreams (connect to first byte); not llmux's overhead. */
   upstreamMs = 0;
+  /** How the answer broke off after it had started (`timeout_idle`, `upstream_broken` …), if it did. */
+  brokeOff: string | undefined;
   /** Time to first byte of the committed attempt. */
   ttfbMs: number | undefined;
   overheadMs: number | undefined;

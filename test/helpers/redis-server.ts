@@ -1,12 +1,13 @@
 /**
  * Real `redis-server` processes for tests, on free loopback ports in temp dirs,
  * never the shared Redis on 6379: a standalone server that can be stopped and
- * restarted on the same port (outage tests), and a 3-master Cluster. Whoever
+ * restarted on the same port (outage tests), a Sentinel watching one, and a
+ * 3-master Cluster. Whoever
  * starts one calls `close()` in afterAll; a process left behind by a crashed
  * test worker is killed when the worker exits.
  */
 import { spawn, execFile, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, mkdirSync } from 'node:fs';
+import { mkdtempSync, rmSync, mkdirSync, writeFileSync } from 'node:fs';
 import { createConnection, createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -81,10 +82,10 @@ async function waitFor(what: string, check: () => Promise<boolean>, child?: Chil
   throw new Error(`${what}: not ready within ${STARTUP_MS} ms`);
 }
 
-function spawnServer(port: number, dir: string, extra: readonly string[] = []): ChildProcess {
+function spawnServer(port: number, dir: string, extra: readonly string[] = [], configFile?: string): ChildProcess {
   const child = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning', ...extra],
+    [...(configFile ? [configFile] : []), '--port', String(port), '--bind', HOST, '--save', '', '--appendonly', 'no', '--dir', dir, '--loglevel', 'warning', ...extra],
     { stdio: ['ignore', 'ignore', 'pipe'] },
   );
   running.add(child);
@@ -144,6 +145,35 @@ export async function startRedisServer(): Promise<RedisServer> {
     throw error;
   }
   return server;
+}
+
+export interface RedisSentinel {
+  readonly sentinels: readonly { readonly host: string; readonly port: number }[];
+  /** The master group name the sentinel watches. */
+  readonly name: string;
+  close(): Promise<void>;
+}
+
+/** One sentinel (quorum 1) watching `master` as group `name`; it answers once it knows the master. */
+export async function startRedisSentinel(master: RedisServer, name = 'llmux-master'): Promise<RedisSentinel> {
+  const [port] = await freePorts(1);
+  if (port === undefined) throw new Error('no port');
+  const dir = mkdtempSync(join(tmpdir(), 'llmux-redis-sentinel-'));
+  // A sentinel rewrites its config file, so it gets its own writable one.
+  const configFile = join(dir, 'sentinel.conf');
+  writeFileSync(configFile, `sentinel monitor ${name} ${HOST} ${master.port} 1\nsentinel down-after-milliseconds ${name} 5000\n`);
+  const child = spawnServer(port, dir, ['--sentinel'], configFile);
+  const close = async (): Promise<void> => {
+    await stopProcess(child);
+    rmSync(dir, { recursive: true, force: true });
+  };
+  try {
+    await waitFor(`sentinel on ${port}`, async () => (await ask(port, `SENTINEL get-master-addr-by-name ${name}`)).includes(String(master.port)), child);
+  } catch (error) {
+    await close();
+    throw error;
+  }
+  return { sentinels: [{ host: HOST, port }], name, close };
 }
 
 export interface RedisCluster {

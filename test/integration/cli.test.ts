@@ -32,7 +32,7 @@ describe('llmux CLI', () => {
     const result = await runCli(['validate', '-c', 'proxy.example.yaml'], { cwd: root, env: { OPENAI_API_KEY: 'sk-test' } });
     expect(result.stderr).toBe('');
     expect(result.code).toBe(0);
-    expect(result.stdout).toMatch(/proxy\.example\.yaml: valid \(3 providers, \d+ routes from 1 policy file\)/);
+    expect(result.stdout).toMatch(/proxy\.example\.yaml: valid \(5 providers, \d+ routes from 1 policy file\)/);
   });
 
   it('reads the config path from LLMUX_CONFIG', async () => {
@@ -95,10 +95,14 @@ describe('llmux CLI', () => {
     const result = await runCli(['demo', '--requests', '60'], { timeoutMs: 60_000 });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('60/60');
-    for (const target of ['fast/gpt-4o-mini', 'steady/gpt-4o-mini', 'flaky/gpt-4o-mini']) expect(result.stdout).toContain(target);
-    const row = (name: string): number => Number(new RegExp(`${name}/gpt-4o-mini\\s+\\d+\\s+(\\d+)`).exec(result.stdout)?.[1]);
+    const targets = ['fast/gpt-4o-mini', 'steady/claude-haiku-4-5', 'flaky/gemini-2.5-flash'];
+    for (const target of targets) expect(result.stdout).toContain(target);
+    const served = (target: string): number => Number(new RegExp(`${target}\\s+\\d+\\s+(\\d+)`).exec(result.stdout)?.[1]);
     // Weighted 3:2:1: the fast target serves the most, the flaky one the least.
-    expect(row('fast')).toBeGreaterThan(row('steady'));
-    expect(row('steady')).toBeGreaterThan(row('flaky'));
+    expect(served(targets[0]!)).toBeGreaterThan(served(targets[1]!));
+    expect(served(targets[1]!)).toBeGreaterThan(served(targets[2]!));
+    // Every client format is answered, failures of the flaky target are hidden by failover.
+    expect(result.stdout).toContain('answered per client format: openai 20/20, anthropic 20/20, gemini 20/20');
+    expect(result.stdout).toContain('client-visible errors: 0 of 60');
   });
 });

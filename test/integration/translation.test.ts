@@ -175,6 +175,61 @@ describe.each(kinds)('served by a %s provider', (upstream) => {
   });
 });
 
+describe('same format in and out stays a byte-for-byte pass-through', () => {
+  it('anthropic → anthropic: only model changes; the configured anthropic-version is sent', async () => {
+    const mock = harness.mocks['anthropic-text']!;
+    mock.reset();
+    const body = '{"model":"via-anthropic", "max_tokens" : 64,\n "messages":[{"role":"user","content":"héllo 🚀"}], "metadata":{"user_id":"u1"}}';
+    const response = await fetch(`${harness.url}/v1/messages`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-api-key': 'client-key', 'anthropic-version': '2023-01-01' },
+      body,
+    });
+    expect(response.status).toBe(200);
+    const received = mock.requests[0]!;
+    expect(received.body.toString('utf8')).toBe(body.replace('"via-anthropic"', '"claude-sonnet-4-6"'));
+    expect(received.headers['anthropic-version']).toBe('2023-06-01');
+    expect(received.headers['x-api-key']).toBe('sk-provider-secret');
+  });
+
+  it('gemini → gemini: the body is untouched, the model moves into the path, the key into a header', async () => {
+    const mock = harness.mocks['gemini-text']!;
+    mock.reset();
+    const body = '{"contents":[{"role":"user","parts":[{"text":"hi"}]}],  "generationConfig":{"temperature":0.2}}';
+    const response = await fetch(`${harness.url}/v1beta/models/via-gemini:generateContent?key=client-key`, { method: 'POST', headers: { 'content-type': 'application/json' }, body });
+    expect(response.status).toBe(200);
+    const received = mock.requests[0]!;
+    expect(received.body.toString('utf8')).toBe(body);
+    expect(received.path).toBe('/v1beta/models/gemini-2.5-flash:generateContent');
+    expect(received.headers['x-goog-api-key']).toBe('sk-provider-secret');
+  });
+});
+
+describe('nothing is lost silently', () => {
+  it('names the fields a target cannot express in x-llmux-dropped', async () => {
+    const response = await fetch(`${harness.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'via-anthropic', logprobs: true, seed: 7, messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(response.status).toBe(200);
+    const dropped = response.headers.get('x-llmux-dropped')?.split(', ') ?? [];
+    expect(dropped).toEqual(expect.arrayContaining(['logprobs', 'seed']));
+  });
+
+  it('rejects with a clear 400 what a target cannot express at all', async () => {
+    const response = await fetch(`${harness.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'via-gemini', n: 3, messages: [{ role: 'user', content: 'x' }] }),
+    });
+    expect(response.status).toBe(400);
+    const error = ((await response.json()) as { error: { message: string; code: string } }).error;
+    expect(error.code).toBe('LLMUX_ERR_UNSUPPORTED_FIELD');
+    expect(error.message).toContain('`n`');
+  });
+});
+
 describe('errors reach each client in its own shape', () => {
   // The 429 goes last: it leaves the target cooling down, and every client then gets 429 from llmux itself.
   const cases = [

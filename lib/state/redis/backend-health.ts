@@ -6,6 +6,7 @@
  */
 import { type StateEvent, type StoreStatus } from '../store.js';
 import { type Logger } from '../../telemetry/logger.js';
+import { OFFLINE, withDeadline } from './deadline.js';
 
 export interface BackendHealthOptions {
   /** Where Redis is, for details and logs. */
@@ -13,6 +14,8 @@ export interface BackendHealthOptions {
   readonly logger: Logger;
   /** Delivers `backend` events to the store's subscribers. */
   readonly emit: (event: StateEvent) => void;
+  /** Longest wait for one call, in ms. */
+  readonly timeoutMs: number;
   /** Checks Redis and re-syncs; resolves only when shared state can be used again. */
   readonly recover: () => Promise<void>;
   /** How often to try `recover` while degraded, in ms. */
@@ -48,6 +51,21 @@ export class BackendHealth {
 
   status(): StoreStatus {
     return { healthy: this.#healthy, detail: this.#detail };
+  }
+
+  /**
+   * Runs one Redis call within the timeout. OFFLINE when the backend is already
+   * known to be down (no waiting at all) or when this call fails, which marks it down.
+   */
+  async attempt<T>(call: () => Promise<T>): Promise<T | typeof OFFLINE> {
+    if (!this.#healthy) return OFFLINE;
+    const epoch = this.#epoch;
+    try {
+      return await withDeadline(call(), this.#options.timeoutMs);
+    } catch (error) {
+      this.down(error, epoch);
+      return OFFLINE;
+    }
   }
 
   /**

@@ -58,7 +58,7 @@ export const redisStateSchema = z
      */
     sentinel_password: z.string().min(1).optional(),
     /**
-     * Use TLS to sentinel-managed or cluster nodes (`rediss://` already implies it for `url`).
+     * Use TLS to sentinels, sentinel-managed masters and cluster nodes (`rediss://` already implies it for `url`).
      * @default false
      */
     tls: z.boolean().default(false),

@@ -28,8 +28,9 @@ import {
 } from '../store.js';
 import { type Logger } from '../../telemetry/logger.js';
 import { BackendHealth } from './backend-health.js';
+import { CacheRefresher } from './cache-refresher.js';
 import { type RedisStateConfig } from './config.js';
-import { createClients, type RedisClients } from './connection.js';
+import { RedisLink } from './connection.js';
 import { decodeMessage } from './events.js';
 import { KeyLayout } from './keys.js';
 import { LatencyBatcher } from './latency-batcher.js';
@@ -37,7 +38,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { Resync } from './resync.js';
 import { defineScripts } from './scripts.js';
 import { ScriptClient } from './script-client.js';
-import { TargetCache, type CachedTarget } from './target-cache.js';
+import { TargetCache } from './target-cache.js';
 import { OFFLINE, withDeadline } from './deadline.js';
 
 export interface RedisStoreOptions {
@@ -51,7 +52,7 @@ export class RedisStore implements StateStore {
   readonly backend = 'redis';
   readonly #config: RedisStateConfig;
   readonly #now: () => number;
-  readonly #clients: RedisClients;
+  readonly #link: RedisLink;
   readonly #keys: KeyLayout;
   readonly #scripts: ScriptClient;
   readonly #health: BackendHealth;
@@ -61,10 +62,9 @@ export class RedisStore implements StateStore {
   readonly #resync: Resync;
   /** Local state while Redis is away; also holds the slots taken then until they are released. */
   readonly #local: MemoryStore;
+  readonly #refresher: CacheRefresher;
+  readonly #logger: Logger;
   readonly #listeners = new Set<(event: StateEvent) => void>();
-  readonly #fetches = new Map<string, Promise<void>>();
-  readonly #refreshTimer: NodeJS.Timeout;
-  #refreshing = false;
   #closed = false;
 
   /** Connects (or starts degraded when Redis cannot be reached) and resolves a usable store. */
@@ -78,37 +78,47 @@ export class RedisStore implements StateStore {
     this.#config = config;
     this.#now = options.now ?? Date.now;
     this.#local = new MemoryStore({ now: this.#now });
-    this.#clients = createClients(config);
-    defineScripts(this.#clients.commands);
     this.#keys = new KeyLayout(config.prefix);
-    this.#scripts = new ScriptClient(this.#clients.commands, this.#keys, config.lease_ttl_ms);
+    this.#link = new RedisLink(config, this.#keys.channel);
+    defineScripts(this.#link.commands);
+    this.#scripts = new ScriptClient(this.#link.commands, this.#keys, config.lease_ttl_ms);
     this.#resync = new Resync({ scripts: this.#scripts, cache: this.#cache, now: this.#now, emit: (event) => this.#emit(event) });
+    this.#logger = options.logger ?? pino({ level: 'silent' });
     this.#health = new BackendHealth({
-      endpoint: this.#clients.endpoint,
-      logger: options.logger ?? pino({ level: 'silent' }),
+      endpoint: this.#link.endpoint,
+      logger: this.#logger,
+      timeoutMs: config.command_timeout_ms,
       checkEveryMs: config.recovery_check_ms,
       recover: () => this.#recover(),
       emit: (event) => {
         this.#emit(event);
         // Calls made during the re-sync still went to local state; send what they changed.
-        if (event.type === 'backend' && event.healthy) void this.#deadline(() => this.#resync.replay(this.#leases));
+        if (event.type === 'backend' && event.healthy) void this.#health.attempt(() => this.#resync.replay(this.#leases));
       },
     });
-    this.#leases = new LeaseKeeper(() => void this.#keepLeases(), Math.max(1, Math.floor(config.lease_ttl_ms / 3)));
+    const keep = (): Promise<unknown> => this.#health.attempt(() => this.#scripts.keepLeases(this.#leases.byTarget(), this.#now()));
+    this.#leases = new LeaseKeeper(() => void keep(), Math.max(1, Math.floor(config.lease_ttl_ms / 3)));
     this.#latency = new LatencyBatcher({
       everyMs: config.latency_flush_ms,
-      write: (target, samples) => this.#deadlineOrThrow(() => this.#scripts.foldLatency(target, samples)),
+      write: (target, samples) => this.#within(() => this.#scripts.foldLatency(target, samples)),
       written: (target, average, pending) => this.#cache.foldLatency(target, pending, average),
       failed: (error) => this.#health.down(error),
     });
-    this.#refreshTimer = setInterval(() => this.#refreshCache(), config.cache_refresh_ms);
-    this.#refreshTimer.unref();
+    this.#refresher = new CacheRefresher({
+      scripts: this.#scripts,
+      cache: this.#cache,
+      health: this.#health,
+      now: this.#now,
+      latencyPending: (target) => this.#latency.busy(target),
+      emit: (event) => this.#emit(event),
+      everyMs: config.cache_refresh_ms,
+    });
   }
 
   async admit(target: string, limits: AdmissionLimits): Promise<Admission> {
     const now = this.#now();
     const tokens = Math.max(0, Math.round(limits.tokens ?? 0));
-    const result = await this.#deadline(() => this.#scripts.admit(target, randomUUID(), now, tokens, limits));
+    const result = await this.#health.attempt(() => this.#scripts.admit(target, randomUUID(), now, tokens, limits));
     if (result === OFFLINE) {
       // Slots still held through Redis keep counting against the cap while it is away.
       return this.#local.admit(target, { ...limits, maxConnections: limits.maxConnections - this.#leases.heldOn(target) });
@@ -124,7 +134,7 @@ export class RedisStore implements StateStore {
     const held = this.#leases.take(lease.id);
     if (!held) return this.#local.release(lease, actualTokens);
     const delta = actualTokens === undefined ? undefined : Math.max(0, Math.round(actualTokens)) - held.tokens;
-    const count = await this.#deadline(() => this.#scripts.release(held.target, held.id, this.#now(), held.at, delta));
+    const count = await this.#health.attempt(() => this.#scripts.release(held.target, held.id, this.#now(), held.at, delta));
     if (count === OFFLINE) this.#leases.owe(held, actualTokens);
     else if (count !== undefined) this.#cache.setInFlight(held.target, count);
   }
@@ -133,7 +143,7 @@ export class RedisStore implements StateStore {
     // Slots taken on local state during an outage are real requests too, until released.
     const local = await this.#local.inFlight(targets);
     if (!this.#health.healthy) return local.map((n, i) => n + this.#leases.heldOn(targets[i] ?? ''));
-    return (await this.#entries(targets)).map((entry, i) => (entry?.inFlight ?? 0) + (local[i] ?? 0));
+    return (await this.#refresher.entries(targets)).map((entry, i) => (entry?.inFlight ?? 0) + (local[i] ?? 0));
   }
 
   recordLatency(target: string, ms: number): Promise<void> {
@@ -144,11 +154,11 @@ export class RedisStore implements StateStore {
   }
 
   async latency(targets: readonly string[]): Promise<(number | undefined)[]> {
-    return (await this.#entries(targets)).map((entry) => entry?.latency);
+    return (await this.#refresher.entries(targets)).map((entry) => entry?.latency);
   }
 
   async setCooldown(target: string, until: number): Promise<void> {
-    const inForce = await this.#deadline(() => this.#scripts.raiseCooldown(target, until, this.#now()));
+    const inForce = await this.#health.attempt(() => this.#scripts.raiseCooldown(target, until, this.#now()));
     if (inForce !== OFFLINE) {
       // Subscribers hear of it through pub/sub, like every other replica.
       this.#cache.raiseCooldown(target, inForce);
@@ -157,27 +167,28 @@ export class RedisStore implements StateStore {
     this.#cache.ensure(target);
     if (!this.#cache.raiseCooldown(target, until)) return;
     this.#resync.cooldownChanged(target, until);
+    this.#cache.announcedCooldown(target, until);
     this.#emit({ type: 'cooldown', target, until });
   }
 
   async cooldowns(targets: readonly string[]): Promise<(number | undefined)[]> {
-    const entries = await this.#entries(targets);
+    const entries = await this.#refresher.entries(targets);
     const now = this.#now();
     return entries.map((entry) => (entry?.cooldown !== undefined && entry.cooldown > now ? entry.cooldown : undefined));
   }
 
   async recordOutcome(target: string, ok: boolean, windowMs: number): Promise<WindowCounts> {
-    const counts = await this.#deadline(() => this.#scripts.outcome(target, ok, windowMs, this.#now()));
+    const counts = await this.#health.attempt(() => this.#scripts.outcome(target, ok, windowMs, this.#now()));
     return counts === OFFLINE ? this.#local.recordOutcome(target, ok, windowMs) : counts;
   }
 
   async resetOutcomes(target: string): Promise<void> {
     await this.#local.resetOutcomes(target);
-    await this.#deadline(() => this.#scripts.resetOutcomes(target));
+    await this.#health.attempt(() => this.#scripts.resetOutcomes(target));
   }
 
   async setBreaker(target: string, breaker: SharedBreaker): Promise<void> {
-    const version = await this.#deadline(() => this.#scripts.setBreaker(target, breaker));
+    const version = await this.#health.attempt(() => this.#scripts.setBreaker(target, breaker));
     if (version !== OFFLINE) {
       this.#cache.applyBreaker(target, breaker, version);
       return;
@@ -190,11 +201,11 @@ export class RedisStore implements StateStore {
   }
 
   async breakers(targets: readonly string[]): Promise<(SharedBreaker | undefined)[]> {
-    return (await this.#entries(targets)).map((entry) => entry?.breaker);
+    return (await this.#refresher.entries(targets)).map((entry) => entry?.breaker);
   }
 
   async claimProbe(target: string, ttlMs: number): Promise<boolean> {
-    const claimed = await this.#deadline(() => this.#scripts.claimProbe(target, ttlMs, this.#now()));
+    const claimed = await this.#health.attempt(() => this.#scripts.claimProbe(target, ttlMs, this.#now()));
     return claimed === OFFLINE ? this.#local.claimProbe(target, ttlMs) : claimed;
   }
 
@@ -211,20 +222,17 @@ export class RedisStore implements StateStore {
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#refreshTimer);
+    this.#refresher.stop();
     if (this.#health.healthy) {
       await this.#latency.flush();
       const now = this.#now();
       const releases = [...this.#leases.byTarget()].flatMap(([target, ids]) =>
-        ids.map((id) => this.#deadline(() => this.#scripts.release(target, id, now, now, undefined))),
+        ids.map((id) => this.#health.attempt(() => this.#scripts.release(target, id, now, now, undefined))),
       );
       await Promise.all(releases);
     }
     this.#shutdown();
-    const { commands, events } = this.#clients;
-    await Promise.all([commands, events].map((client) => withDeadline(client.quit(), this.#config.command_timeout_ms).catch(() => undefined)));
-    commands.disconnect();
-    events.disconnect();
+    await this.#link.quit();
   }
 
   /**
@@ -235,116 +243,51 @@ export class RedisStore implements StateStore {
   abandon(): void {
     if (this.#closed) return;
     this.#closed = true;
-    clearInterval(this.#refreshTimer);
+    this.#refresher.stop();
     this.#shutdown();
-    this.#clients.commands.disconnect();
-    this.#clients.events.disconnect();
+    this.#link.disconnect();
   }
 
   async #connect(): Promise<void> {
-    const { commands, events } = this.#clients;
-    for (const client of [commands, events]) {
-      // Errors also surface as failed commands or 'close'; without a listener ioredis would print them.
-      client.on('error', () => undefined);
-      client.on('close', () => this.#health.down(new Error('connection to Redis lost')));
-      client.on('ready', () => this.#health.check());
-    }
-    events.on('message', (channel: string, text: string) => this.#onMessage(channel, text));
+    this.#link.watch({
+      down: (error) => this.#health.down(error),
+      ready: () => this.#health.check(),
+      message: (channel, text) => {
+        const decoded = channel === this.#keys.channel ? decodeMessage(text) : undefined;
+        if (decoded && this.#cache.applyMessage(decoded.version, decoded.message)) this.#emit(decoded.message);
+      },
+    });
     try {
-      await withDeadline(
-        Promise.all([commands.connect(), events.connect()]).then(() => events.subscribe(this.#keys.channel)),
-        this.#config.connect_timeout_ms + this.#config.command_timeout_ms,
-      );
+      await this.#link.connect();
     } catch (error) {
       this.#health.down(error);
     }
   }
 
-  /** Runs one Redis call within the command timeout; OFFLINE (and degraded) when it cannot. */
-  async #deadline<T>(call: () => Promise<T>): Promise<T | typeof OFFLINE> {
-    if (!this.#health.healthy) return OFFLINE;
-    const epoch = this.#health.epoch;
-    try {
-      return await withDeadline(call(), this.#config.command_timeout_ms);
-    } catch (error) {
-      this.#health.down(error, epoch);
-      return OFFLINE;
-    }
-  }
-
-  async #deadlineOrThrow<T>(call: () => Promise<T>): Promise<T> {
+  #within<T>(call: () => Promise<T>): Promise<T> {
     return withDeadline(call(), this.#config.command_timeout_ms);
-  }
-
-  /** Cached entries; targets never read before are fetched once (one pipelined read). */
-  async #entries(targets: readonly string[]): Promise<(CachedTarget | undefined)[]> {
-    const missing = this.#health.healthy ? this.#cache.missing(targets) : [];
-    if (missing.length > 0) await Promise.all(missing.map((target) => this.#fetch(target)));
-    return this.#cache.read(targets);
-  }
-
-  #fetch(target: string): Promise<void> {
-    let pending = this.#fetches.get(target);
-    if (!pending) {
-      pending = this.#deadline(() => this.#scripts.snapshot(target, this.#now()))
-        .then((snapshot) => {
-          if (snapshot !== OFFLINE) this.#cache.load(target, snapshot, { exact: false, keepLatency: this.#latency.busy(target) });
-        })
-        .finally(() => this.#fetches.delete(target));
-      this.#fetches.set(target, pending);
-    }
-    return pending;
-  }
-
-  /** Re-reads recently used targets; each reply is applied as it arrives, so a later write's reply is never overtaken. */
-  #refreshCache(): void {
-    if (this.#refreshing || !this.#health.healthy) return;
-    const targets = this.#cache.recent();
-    if (targets.length === 0) return;
-    this.#refreshing = true;
-    const now = this.#now();
-    void this.#deadline(() =>
-      Promise.all(
-        targets.map((target) =>
-          this.#scripts.snapshot(target, now).then((snapshot) => this.#cache.load(target, snapshot, { exact: false, keepLatency: this.#latency.busy(target) })),
-        ),
-      ),
-    ).finally(() => (this.#refreshing = false));
-  }
-
-  async #keepLeases(): Promise<void> {
-    const expiry = this.#now() + this.#config.lease_ttl_ms;
-    await this.#deadline(() => Promise.all([...this.#leases.byTarget()].map(([target, ids]) => this.#scripts.keepLeases(target, ids, expiry))));
   }
 
   /** Throws unless Redis answers and everything this replica did meanwhile is shared again. */
   async #recover(): Promise<void> {
-    const { commands, events } = this.#clients;
-    if (commands.status !== 'ready' || events.status !== 'ready') throw new Error(`not connected (${commands.status}/${events.status})`);
-    await this.#deadlineOrThrow(() => this.#scripts.ping());
+    if (!this.#link.connected) throw new Error('not connected yet');
+    await this.#within(() => this.#scripts.ping());
     // Messages published while the subscription was down are lost; the exact re-read below covers them.
-    await this.#deadlineOrThrow(() => events.subscribe(this.#keys.channel));
-    await this.#deadlineOrThrow(() => this.#resync.replay(this.#leases));
-    const expiry = this.#now() + this.#config.lease_ttl_ms;
-    await this.#deadlineOrThrow(() => Promise.all([...this.#leases.byTarget()].map(([target, ids]) => this.#scripts.keepLeases(target, ids, expiry))));
-    await this.#deadlineOrThrow(() => this.#resync.reload(this.#cache.all()));
-  }
-
-  #onMessage(channel: string, text: string): void {
-    if (channel !== this.#keys.channel) return;
-    const decoded = decodeMessage(text);
-    if (!decoded) return;
-    const { version, message } = decoded;
-    if (message.type === 'breaker') {
-      if (!this.#cache.applyBreaker(message.target, message.breaker, version)) return;
-    } else {
-      this.#cache.raiseCooldown(message.target, message.until);
-    }
-    this.#emit(message);
+    await this.#link.subscribe();
+    await this.#within(() => this.#resync.replay(this.#leases));
+    await this.#within(() => this.#scripts.keepLeases(this.#leases.byTarget(), this.#now()));
+    await this.#within(() => this.#resync.reload(this.#cache.all()));
   }
 
   #emit(event: StateEvent): void {
-    for (const listener of this.#listeners) listener(event);
+    for (const listener of this.#listeners) {
+      try {
+        listener(event);
+      } catch (error) {
+        // A listener's bug must not stop the others, nor the pub/sub connection's handler.
+        this.#logger.error({ err: error, event: event.type }, 'state event listener failed');
+      }
+    }
   }
 
   #shutdown(): void {

@@ -80,10 +80,18 @@ export class ScriptClient {
     return removed === 1 ? count : undefined;
   }
 
-  /** Extends (or re-registers, after a Redis restart) leases this replica still holds. */
-  async keepLeases(target: string, ids: readonly string[], expiry: number): Promise<void> {
-    const key = this.#keys.target(target).slots;
-    await Promise.all([this.#client.zadd(key, ...ids.flatMap((id) => [expiry, id])), this.#client.pexpire(key, 2 * this.#leaseTtlMs)]);
+  /**
+   * Extends (or re-registers, after a Redis restart) the leases this replica
+   * still holds, grouped by target; auto-pipelining sends them in one write per node.
+   */
+  async keepLeases(leases: ReadonlyMap<string, readonly string[]>, now: number): Promise<void> {
+    const expiry = now + this.#leaseTtlMs;
+    await Promise.all(
+      [...leases].flatMap(([target, ids]) => {
+        const key = this.#keys.target(target).slots;
+        return [this.#client.zadd(key, ...ids.flatMap((id) => [expiry, id])), this.#client.pexpire(key, 2 * this.#leaseTtlMs)];
+      }),
+    );
   }
 
   async outcome(target: string, ok: boolean, windowMs: number, now: number): Promise<WindowCounts> {

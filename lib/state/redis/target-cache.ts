@@ -7,10 +7,14 @@
  *   - a periodic re-read of the targets used recently (the staleness bound).
  * Breaker entries carry the version Redis gave the transition, so news that
  * arrives late (pub/sub runs on its own connection) never overwrites newer state.
+ * Each entry also remembers what subscribers were last told, so a change is
+ * announced once, by whichever path brings it first: the message, or the
+ * periodic read when a message was lost (a dropped subscriber connection).
  * While Redis is away the cache is the local state: writes land here directly.
  */
 import { performance } from 'node:perf_hooks';
-import { foldEwma, type SharedBreaker } from '../store.js';
+import { foldEwma, type SharedBreaker, type StateEvent } from '../store.js';
+import { type SharedMessage } from './events.js';
 import { type TargetSnapshot } from './script-client.js';
 
 export interface CachedTarget {
@@ -19,6 +23,8 @@ export interface CachedTarget {
   cooldown: number | undefined;
   breaker: SharedBreaker | undefined;
   version: number;
+  /** Newest breaker version and latest cooldown end subscribers have been told of. */
+  announced: { version: number; cooldown: number };
   /** Monotonic ms of the last read; targets nobody asks about stop being refreshed. */
   usedAt: number;
 }
@@ -47,7 +53,15 @@ export class TargetCache {
   ensure(target: string): CachedTarget {
     let entry = this.#entries.get(target);
     if (!entry) {
-      entry = { inFlight: 0, latency: undefined, cooldown: undefined, breaker: undefined, version: 0, usedAt: performance.now() };
+      entry = {
+        inFlight: 0,
+        latency: undefined,
+        cooldown: undefined,
+        breaker: undefined,
+        version: 0,
+        announced: { version: 0, cooldown: 0 },
+        usedAt: performance.now(),
+      };
       this.#entries.set(target, entry);
     }
     return entry;
@@ -57,12 +71,15 @@ export class TargetCache {
    * Takes a fresh read. `exact` replaces everything (after an outage, when Redis
    * is the only truth); otherwise cooldowns only grow, breakers only move to newer
    * versions, and latency is kept when this replica has samples not yet written.
+   * Returns the changes no message announced (none on a target's first read:
+   * that is learning the state, not a change of it).
    */
-  load(target: string, snapshot: TargetSnapshot, options: { exact: boolean; keepLatency: boolean }): void {
+  load(target: string, snapshot: TargetSnapshot, options: { exact: boolean; keepLatency: boolean }): StateEvent[] {
     const entry = this.#entries.get(target);
     if (!entry || options.exact) {
-      this.#entries.set(target, { ...snapshot, usedAt: entry?.usedAt ?? performance.now() });
-      return;
+      const announced = { version: snapshot.version, cooldown: snapshot.cooldown ?? 0 };
+      this.#entries.set(target, { ...snapshot, announced, usedAt: entry?.usedAt ?? performance.now() });
+      return [];
     }
     entry.inFlight = snapshot.inFlight;
     if (!options.keepLatency) entry.latency = snapshot.latency;
@@ -71,6 +88,16 @@ export class TargetCache {
       entry.breaker = snapshot.breaker;
       entry.version = snapshot.version;
     }
+    const missed: StateEvent[] = [];
+    if (entry.breaker && entry.version > entry.announced.version) {
+      entry.announced.version = entry.version;
+      missed.push({ type: 'breaker', target, breaker: entry.breaker });
+    }
+    if (snapshot.cooldown !== undefined && snapshot.cooldown > entry.announced.cooldown) {
+      entry.announced.cooldown = snapshot.cooldown;
+      missed.push({ type: 'cooldown', target, until: snapshot.cooldown });
+    }
+    return missed;
   }
 
   setInFlight(target: string, count: number): void {
@@ -102,6 +129,27 @@ export class TargetCache {
     entry.breaker = breaker;
     entry.version = version;
     return true;
+  }
+
+  /** Applies news from pub/sub; `true` when subscribers have not been told of it yet. */
+  applyMessage(version: number, message: SharedMessage): boolean {
+    const entry = this.#entries.get(message.target);
+    if (!entry) return true;
+    if (message.type === 'breaker') {
+      if (!this.applyBreaker(message.target, message.breaker, version) || version <= entry.announced.version) return false;
+      entry.announced.version = version;
+      return true;
+    }
+    this.raiseCooldown(message.target, message.until);
+    if (message.until <= entry.announced.cooldown) return false;
+    entry.announced.cooldown = message.until;
+    return true;
+  }
+
+  /** Records a change this replica announced itself (while Redis is away). */
+  announcedCooldown(target: string, until: number): void {
+    const entry = this.#entries.get(target);
+    if (entry) entry.announced.cooldown = Math.max(entry.announced.cooldown, until);
   }
 
   /** Targets read recently; the others are forgotten. */

@@ -16,7 +16,11 @@ let server: RedisServer | undefined;
 let cluster: RedisCluster | undefined;
 
 beforeAll(async () => {
-  [server, cluster] = await Promise.all([startRedisServer(), startRedisCluster()]);
+  // Started side by side; whichever did start is kept for afterAll even if the other failed.
+  const [standalone, clustered] = await Promise.allSettled([startRedisServer(), startRedisCluster()]);
+  if (standalone.status === 'fulfilled') server = standalone.value;
+  if (clustered.status === 'fulfilled') cluster = clustered.value;
+  for (const started of [standalone, clustered]) if (started.status === 'rejected') throw started.reason;
 });
 
 afterAll(async () => {
@@ -36,15 +40,17 @@ describe('Redis Cluster key layout', () => {
     const prefix = `layout-${randomUUID()}`;
     const store = await RedisStore.open(redisStateSchema.parse({ backend: 'redis', prefix, cluster: cluster?.nodes.map((n) => ({ ...n })) }));
     const targets = Array.from({ length: 12 }, (_, i) => `provider-${i}/model{${i}}`);
-    for (const target of targets) {
-      expect((await store.admit(target, { maxConnections: 5, rpm: 10, tokens: 5 })).ok).toBe(true);
-      await store.recordOutcome(target, false, 10_000);
-      await store.setCooldown(target, Date.now() + 60_000);
-      await store.setBreaker(target, { phase: 'open', until: Date.now() + 60_000 });
-    }
     const client = new Cluster(cluster?.nodes.map((n) => ({ ...n })) ?? []);
     try {
+      for (const target of targets) {
+        expect((await store.admit(target, { maxConnections: 5, rpm: 10, tokens: 5 })).ok).toBe(true);
+        await store.recordOutcome(target, false, 10_000);
+        await store.setCooldown(target, Date.now() + 60_000);
+        await store.setBreaker(target, { phase: 'open', until: Date.now() + 60_000 });
+      }
+      // Closing gives the slots back, so the slots key is gone and the other four remain.
       await store.close();
+      await client.ping();
       const masters = client.nodes('master');
       expect(masters).toHaveLength(3);
       const nodeOfKey = new Map<string, number>();
@@ -60,6 +66,7 @@ describe('Redis Cluster key layout', () => {
       }
       expect(nodesUsed.size).toBeGreaterThan(1);
     } finally {
+      await store.close();
       client.disconnect();
     }
   });

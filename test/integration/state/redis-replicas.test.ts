@@ -2,12 +2,13 @@
  * Two RedisStore instances on one redis-server behave as two llmux replicas:
  * slots, quotas, breakers, cooldowns, probes and latency are shared.
  */
+import { Redis } from 'ioredis';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createStateStore } from '../../../lib/state/create.js';
 import { MemoryStore } from '../../../lib/state/memory-store.js';
 import { redisStateSchema } from '../../../lib/state/redis/config.js';
 import { RedisStore } from '../../../lib/state/redis/redis-store.js';
-import { type StateStore } from '../../../lib/state/store.js';
+import { type StateEvent, type StateStore } from '../../../lib/state/store.js';
 import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
 import { nextEvent, openStore, uniquePrefix, waitUntil } from './redis-fixtures.js';
 
@@ -58,6 +59,10 @@ describe('RedisStore replicas on one Redis', () => {
   it('shows a breaker opened on one replica to the other replica’s subscribers and cache', async () => {
     const [a, b] = await replicas();
     expect(await b.breakers(['t'])).toEqual([undefined]);
+    expect(await a.breakers(['t'])).toEqual([undefined]);
+    const heard = { a: [] as StateEvent[], b: [] as StateEvent[] };
+    a.subscribe((e) => heard.a.push(e));
+    b.subscribe((e) => heard.b.push(e));
     const seen = nextEvent(b, (e) => e.type === 'breaker' && e.target === 't', 1_000);
     const until = Date.now() + 30_000;
     await a.setBreaker('t', { phase: 'open', until });
@@ -67,6 +72,9 @@ describe('RedisStore replicas on one Redis', () => {
     await a.setBreaker('t', { phase: 'closed' });
     await closed;
     expect(await b.breakers(['t'])).toEqual([{ phase: 'closed' }]);
+    // Message and periodic re-read both bring each change; it must be announced once. Let several re-reads pass.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    for (const events of [heard.a, heard.b]) expect(events.map((e) => e.type === 'breaker' && e.breaker.phase)).toEqual(['open', 'closed']);
   });
 
   it('shows a cooldown set on one replica to the other within a second', async () => {
@@ -77,6 +85,24 @@ describe('RedisStore replicas on one Redis', () => {
     await a.setCooldown('t', until);
     expect(await seen).toEqual({ type: 'cooldown', target: 't', until });
     expect(await b.cooldowns(['t'])).toEqual([until]);
+  });
+
+  it('announces a breaker change whose pub/sub message was lost, from its periodic re-read', async () => {
+    const prefix = uniquePrefix('lost');
+    const store = await openStore({ url: server?.url, prefix });
+    stores.push(store);
+    expect(await store.breakers(['t'])).toEqual([undefined]);
+    const seen = nextEvent(store, (e) => e.type === 'breaker', 1_000);
+    const until = Date.now() + 5_000;
+    // What another replica's transition leaves in Redis, minus the PUBLISH.
+    const raw = new Redis(server?.url ?? '');
+    try {
+      await raw.hset(`${prefix}:{t:t}:breaker`, 'phase', 'open', 'until', until, 'version', 1);
+    } finally {
+      raw.disconnect();
+    }
+    expect(await seen).toEqual({ type: 'breaker', target: 't', breaker: { phase: 'open', until } });
+    expect(await store.breakers(['t'])).toEqual([{ phase: 'open', until }]);
   });
 
   it('grants the half-open probe to exactly one replica', async () => {
