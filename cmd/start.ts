@@ -34,6 +34,7 @@ export async function startCommand(flags: StartFlags): Promise<void> {
       },
     );
   };
+  process.on('SIGHUP', () => void llmux.reload('signal'));
   process.on('SIGTERM', () => stop('SIGTERM'));
   process.on('SIGINT', () => stop('SIGINT'));
 }

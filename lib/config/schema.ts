@@ -23,6 +23,22 @@ export const stateSchema = z.strictObject({
   backend: z.enum(['memory']).default('memory'),
 });
 
+export const adminSchema = z.strictObject({
+  /** Serve /healthz, /readyz, /admin/state and POST /admin/reload on a second listener. */
+  enabled: z.boolean().default(true),
+  /** Loopback by default: admin endpoints are not for the network. */
+  host: z.string().min(1).default('127.0.0.1'),
+  /** 0 picks a free port. */
+  port: port.default(4101),
+});
+
+export const reloadSchema = z.strictObject({
+  /** Reload when proxy.yaml or a policy file changes (SIGHUP and POST /admin/reload always work). */
+  watch: z.boolean().default(true),
+  /** Quiet time after the last file event before reloading (ms). */
+  debounce_ms: z.number().int().min(0).max(10_000).default(100),
+});
+
 export const limitsSchema = z.strictObject({
   /** Largest request body accepted, in bytes; larger bodies get 413. */
   max_body_bytes: positiveInt.default(10 * 1024 * 1024),
@@ -39,7 +55,9 @@ export const logSchema = z.strictObject({
 
 export const proxySchema = z.strictObject({
   listen: listenSchema.prefault({}),
+  admin: adminSchema.prefault({}),
   state: stateSchema.prefault({}),
+  reload: reloadSchema.prefault({}),
   /** Upstream providers by name; targets in policy files refer to these names. */
   providers: z.record(z.string().min(1), providerSchema).refine((p) => Object.keys(p).length > 0, 'define at least one provider'),
   /** Glob (or list of globs) of policy files, relative to this file. */

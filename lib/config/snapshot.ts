@@ -37,7 +37,10 @@ export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapsh
   }
 
   const routes = new Map<string, Route>();
-  for (const { name, config } of loaded.routes) {
+  for (const { name, config: raw } of loaded.routes) {
+    const config = deepFreeze(raw);
+    const fingerprint = JSON.stringify(config);
+    const old = previous?.routes.get(name);
     const targets: Target[] = config.targets.map((t) => {
       const provider = providers.get(t.provider);
       if (!provider) throw new Error(`route ${name}: provider ${t.provider} vanished after validation`);
@@ -57,7 +60,9 @@ export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapsh
         name,
         description: config.description,
         targets: Object.freeze(targets),
-        strategy: getStrategy(config.strategy.type).create(config.strategy),
+        // An unchanged route keeps its strategy instance, so e.g. weighted round robin continues its sequence.
+        strategy: old?.fingerprint === fingerprint ? old.strategy : getStrategy(config.strategy.type).create(config.strategy),
+        fingerprint,
         strategyName: config.strategy.type,
         fallbacks: Object.freeze([...config.fallbacks]),
         retries: config.retries,
@@ -88,9 +93,15 @@ function createProvider(name: string, config: ProxyConfig['providers'][string], 
   return Object.freeze({ name, bound, agent, fingerprint, baseUrl: config.base_url, healthCheck: config.health_check });
 }
 
-/** Closes the keep-alive pools that `next` no longer uses. */
+/**
+ * Winds down the keep-alive pools `next` no longer uses without cutting requests
+ * still running on them: idle sockets close now, busy ones close when released.
+ */
 export function retireProviders(previous: Snapshot, next?: Snapshot): void {
   for (const [name, provider] of previous.providers) {
-    if (next?.providers.get(name) !== provider) provider.agent.destroy();
+    if (next?.providers.get(name) === provider) continue;
+    const { agent } = provider;
+    agent.on('free', (socket) => socket.destroy());
+    for (const sockets of Object.values(agent.freeSockets)) for (const socket of sockets ?? []) socket.destroy();
   }
 }

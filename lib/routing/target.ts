@@ -47,6 +47,8 @@ export interface Route {
   readonly targets: readonly Target[];
   readonly strategy: Strategy;
   readonly strategyName: string;
+  /** The route's config as JSON; a reload keeps the strategy instance of an unchanged route. */
+  readonly fingerprint: string;
   /** Routes tried, in order, when no target of this one can serve. */
   readonly fallbacks: readonly string[];
   readonly retries: RetriesConfig;

@@ -1,19 +1,24 @@
 /**
- * The daemon as an object: load the config, open the state backend, listen, and
- * close again. The CLI, the demo and the integration tests all start llmux here.
+ * The daemon as an object: load the config, open the state backend, listen, reload
+ * when the config changes, and close again. The CLI, the demo and the integration
+ * tests all start llmux here.
  */
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadConfig, type LoadedConfig } from '../config/load.js';
-import { buildSnapshot, type Snapshot } from '../config/snapshot.js';
+import type { LoadedConfig } from '../config/load.js';
+import { Reloader, type ReloadResult, type ReloadTrigger } from '../config/reloader.js';
+import { retireProviders, type Snapshot } from '../config/snapshot.js';
+import { ConfigWatcher } from '../config/watch.js';
 import { MemoryStore } from '../state/memory-store.js';
 import type { StateStore } from '../state/store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
-import { createRequestHandler } from './http-server.js';
-import { UpstreamClient } from './upstream.js';
 import { BreakerBoard } from '../resilience/breakers.js';
 import { HealthBoard } from '../resilience/health-checks.js';
 import { TtfbTracker } from '../resilience/ttfb-tracker.js';
+import { createAdminHandler } from './admin-server.js';
+import { adminState } from './admin-state.js';
+import { createRequestHandler } from './http-server.js';
+import { UpstreamClient } from './upstream.js';
 
 export interface StartOptions {
   /** Path of proxy.yaml. */
@@ -32,21 +37,43 @@ export interface StartOptions {
   readonly random?: () => number;
 }
 
+const listenOn = (server: Server, port: number, host: string): Promise<void> =>
+  new Promise((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(port, host, () => {
+      server.off('error', reject);
+      resolve();
+    });
+  });
+
+const urlOf = (server: Server): string => {
+  const address = server.address() as AddressInfo;
+  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
+  return `http://${host}:${address.port}`;
+};
+
 export class Llmux {
   readonly #server: Server;
+  readonly #admin: Server | undefined;
   readonly #upstream = new UpstreamClient();
+  readonly #reloader: Reloader;
   readonly breakers: BreakerBoard;
   readonly health: HealthBoard;
+  #watcher: ConfigWatcher | undefined;
   #snapshot: Snapshot;
   #accepting = true;
+  #reloading: Promise<ReloadResult> | undefined;
+  #reloadAgain = false;
 
   private constructor(
     snapshot: Snapshot,
+    reloader: Reloader,
     readonly state: StateStore,
     readonly logger: Logger,
     random: () => number,
   ) {
     this.#snapshot = snapshot;
+    this.#reloader = reloader;
     this.breakers = new BreakerBoard(state, logger);
     this.health = new HealthBoard(logger);
     this.#applyResilience(snapshot);
@@ -62,16 +89,117 @@ export class Llmux {
       accepting: () => this.#accepting,
     });
     this.#server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, handler);
+    if (snapshot.proxy.admin.enabled) {
+      this.#admin = createServer(
+        createAdminHandler({
+          state: () =>
+            adminState({
+              snapshot: this.#snapshot,
+              state,
+              breakers: this.breakers,
+              health: this.health,
+              lastReload: this.#reloader.last,
+              reloads: this.#reloader.counts,
+            }),
+          reload: () => this.reload('admin'),
+          readiness: () => ({
+            ready: this.#accepting,
+            detail: { config_version: this.#snapshot.version, listening: this.#server.listening, accepting: this.#accepting, state: { backend: state.backend, ...state.status() } },
+          }),
+        }),
+      );
+    }
   }
 
   static async start(options: StartOptions): Promise<Llmux> {
-    const loaded = withOverrides(await loadConfig(options.configFile, { env: options.env ?? process.env }), options);
-    const snapshot = buildSnapshot(loaded);
+    const reloader = new Reloader({ configFile: options.configFile, env: options.env ?? process.env, override: (loaded) => withOverrides(loaded, options) });
+    const snapshot = await reloader.initial();
     const logger = options.logger ?? createLogger({ level: snapshot.proxy.log.level });
-    const llmux = new Llmux(snapshot, new MemoryStore(), logger, options.random ?? Math.random);
-    await llmux.#listen();
-    logger.info({ url: llmux.url, routes: snapshot.routeNames, config: snapshot.file, state: llmux.state.backend }, 'llmux started');
+    const llmux = new Llmux(snapshot, reloader, new MemoryStore(), logger, options.random ?? Math.random);
+    const { listen, admin } = snapshot.proxy;
+    await listenOn(llmux.#server, listen.port, listen.host);
+    if (llmux.#admin) await listenOn(llmux.#admin, admin.port, admin.host);
+    llmux.#watch();
+    logger.info(
+      { url: llmux.url, admin: llmux.adminUrl, routes: snapshot.routeNames, config: snapshot.file, state: llmux.state.backend },
+      'llmux started',
+    );
     return llmux;
+  }
+
+  get snapshot(): Snapshot {
+    return this.#snapshot;
+  }
+
+  /** Base URL of the listener, e.g. `http://127.0.0.1:4100`. */
+  get url(): string {
+    return urlOf(this.#server);
+  }
+
+  /** Base URL of the admin listener, when it is enabled. */
+  get adminUrl(): string | undefined {
+    return this.#admin ? urlOf(this.#admin) : undefined;
+  }
+
+  get lastReload(): ReloadResult | undefined {
+    return this.#reloader.last;
+  }
+
+  /**
+   * Re-reads every file and swaps the snapshot if all of it is valid. Requests in
+   * flight finish on the snapshot they started with. Reloads never overlap: a
+   * trigger during a reload runs one more reload after it.
+   */
+  reload(trigger: ReloadTrigger): Promise<ReloadResult> {
+    if (this.#reloading) {
+      this.#reloadAgain = true;
+      return this.#reloading;
+    }
+    this.#reloading = (async () => {
+      let result: ReloadResult;
+      do {
+        this.#reloadAgain = false;
+        result = await this.#reloadOnce(trigger);
+      } while (this.#reloadAgain);
+      return result;
+    })().finally(() => {
+      this.#reloading = undefined;
+    });
+    return this.#reloading;
+  }
+
+  async #reloadOnce(trigger: ReloadTrigger): Promise<ReloadResult> {
+    const previous = this.#snapshot;
+    const { result, snapshot } = await this.#reloader.reload(previous, trigger);
+    if (!snapshot) {
+      this.logger.error({ trigger, problems: result.problems }, `config reload failed, the running config stays: ${result.error}`);
+      return result;
+    }
+    this.#snapshot = snapshot;
+    this.#applyResilience(snapshot);
+    retireProviders(previous, snapshot);
+    this.logger.level = snapshot.proxy.log.level;
+    if (JSON.stringify(snapshot.files) !== JSON.stringify(previous.files)) this.#watch();
+    if (result.restartRequired) {
+      this.logger.warn({ settings: result.restartRequired }, `config reloaded, but ${result.restartRequired.join(', ')} changed and only take effect after a restart`);
+    }
+    this.logger.info({ trigger, version: snapshot.version, routes: snapshot.routeNames }, 'config reloaded');
+    return result;
+  }
+
+  #watch(): void {
+    this.#watcher?.close();
+    this.#watcher = undefined;
+    const { reload } = this.#snapshot.proxy;
+    if (!reload.watch) return;
+    const policies = this.#snapshot.proxy.policies;
+    this.#watcher = new ConfigWatcher({
+      configFile: this.#snapshot.file,
+      policyGlobs: typeof policies === 'string' ? [policies] : policies,
+      debounceMs: reload.debounce_ms,
+      onChange: () => void this.reload('watch'),
+      onError: (directory, error) => this.logger.warn({ directory, err: error.message }, 'cannot watch a config directory; use SIGHUP or POST /admin/reload'),
+    });
   }
 
   /** Breakers and health checks follow the snapshot; unchanged targets keep their state. */
@@ -88,34 +216,19 @@ export class Llmux {
     this.health.sync(snapshot.providers.values());
   }
 
-  get snapshot(): Snapshot {
-    return this.#snapshot;
-  }
-
-  /** Base URL of the listener, e.g. `http://127.0.0.1:4100`. */
-  get url(): string {
-    const address = this.#server.address() as AddressInfo;
-    const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-    return `http://${host}:${address.port}`;
-  }
-
-  #listen(): Promise<void> {
-    const { host, port } = this.#snapshot.proxy.listen;
-    return new Promise((resolve, reject) => {
-      this.#server.once('error', reject);
-      this.#server.listen(port, host, () => {
-        this.#server.off('error', reject);
-        resolve();
-      });
-    });
-  }
-
   /** Stops accepting, lets in-flight requests finish, then releases everything. */
   async close(): Promise<void> {
     this.#accepting = false;
-    const closed = new Promise<void>((resolve) => this.#server.close(() => resolve()));
-    this.#server.closeIdleConnections();
-    await closed;
+    this.#watcher?.close();
+    const closing = [this.#server, this.#admin].filter((s): s is Server => s !== undefined).map(
+      (server) =>
+        new Promise<void>((resolve) => {
+          server.close(() => resolve());
+          server.closeIdleConnections();
+        }),
+    );
+    await Promise.all(closing);
+    await this.#reloading;
     this.#upstream.close();
     this.breakers.close();
     this.health.close();

@@ -43,7 +43,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const providers = Object.entries(mocks).map(([name, mock]) => (options.kind ?? defaultProviderYaml)(name, mock));
   if (options.extraProviders) providers.push(options.extraProviders);
   const config = configDir({
-    'proxy.yaml': `listen:\n  port: 0\nproviders:\n${providers.join('\n')}\n${options.proxyYaml ?? ''}\n`,
+    'proxy.yaml': `listen:\n  port: 0\nadmin:\n  port: 0\nproviders:\n${providers.join('\n')}\n${options.proxyYaml ?? ''}\n`,
     'policies/routes.yaml': options.policy,
   });
   const llmux = await Llmux.start({ configFile: config.proxyFile, logger: pino({ level: 'silent' }), random: options.random });

@@ -63,7 +63,7 @@ describe('llmux CLI', () => {
   it('starts, serves a request, and exits 0 on SIGTERM', async () => {
     mock = await startMockProvider({ format: 'openai', name: 'up', text: 'From the mock.' });
     dir = configDir({
-      'proxy.yaml': `providers:\n  up:\n    kind: openai-compatible\n    base_url: ${mock.url}/v1\n`,
+      'proxy.yaml': `admin:\n  port: 0\nproviders:\n  up:\n    kind: openai-compatible\n    base_url: ${mock.url}/v1\n`,
       'policies/r.yaml': 'routes:\n  chat:\n    targets: [{ provider: up, model: m }]\n',
     });
     const child = spawn(process.execPath, [CLI, 'start', '-c', dir.proxyFile, '--port', '0', '--log-level', 'info'], { stdio: ['ignore', 'pipe', 'pipe'] });

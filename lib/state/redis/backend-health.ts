@@ -45,10 +45,6 @@ export class BackendHealth {
     return this.#healthy;
   }
 
-  get epoch(): number {
-    return this.#epoch;
-  }
-
   status(): StoreStatus {
     return { healthy: this.#healthy, detail: this.#detail };
   }
