@@ -24,6 +24,14 @@ export default tseslint.config(
   },
   {
     files: ['**/*.js', '**/*.mjs'],
-    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly' } },
+    // Plain-JS files (the benchmark) run on Node: its globals.
+    languageOptions: {
+      globals: Object.fromEntries(
+        [
+          'process', 'console', 'URL', 'URLSearchParams', 'Buffer', 'setTimeout', 'clearTimeout', 'setInterval', 'clearInterval',
+          'setImmediate', 'performance', 'fetch', 'AbortController', 'TextDecoder', 'TextEncoder', 'structuredClone', 'queueMicrotask',
+        ].map((name) => [name, 'readonly']),
+      ),
+    },
   },
 );

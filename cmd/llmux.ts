@@ -32,6 +32,10 @@ program
   .option('--host <address>', 'listen address (overrides listen.host)')
   .option('-p, --port <port>', 'listen port (overrides listen.port)', parsePort)
   .addOption(new Option('--log-level <level>', 'log level (overrides log.level)').choices(levels))
+  .option('--redis <url>', 'share state with other replicas through this Redis (overrides state)', (value) => {
+    if (!/^rediss?:\/\/\S+$/.test(value)) throw new InvalidArgumentError('must be a redis:// or rediss:// URL.');
+    return value;
+  })
   .action(startCommand);
 
 program

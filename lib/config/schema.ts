@@ -6,6 +6,7 @@
 import { z } from 'zod';
 import { providerSchema } from '../providers/registry.js';
 import { strategySchema } from '../routing/registry.js';
+import { redisStateSchema } from '../state/redis/config.js';
 import { breakerSchema, cooldownSchema, hedgeSchema, retriesSchema, timeoutsSchema } from './resilience-schema.js';
 
 const port = z.number().int().min(0).max(65535);
@@ -18,9 +19,13 @@ export const listenSchema = z.strictObject({
   port: port.default(4100),
 });
 
-export const stateSchema = z.strictObject({
-  /** Where shared state lives. `memory`: this process only. */
-  backend: z.enum(['memory']).default('memory'),
+const memoryStateSchema = z.strictObject({
+  /** Where shared state lives. `memory`: this process only; `redis`: shared by every replica. */
+  backend: z.literal('memory'),
+});
+
+export const stateSchema = z.discriminatedUnion('backend', [memoryStateSchema, redisStateSchema], {
+  error: (issue) => (issue.code === 'invalid_union' ? 'unknown state backend; use memory or redis' : undefined),
 });
 
 export const adminSchema = z.strictObject({
@@ -56,7 +61,7 @@ export const logSchema = z.strictObject({
 export const proxySchema = z.strictObject({
   listen: listenSchema.prefault({}),
   admin: adminSchema.prefault({}),
-  state: stateSchema.prefault({}),
+  state: stateSchema.default({ backend: 'memory' }),
   reload: reloadSchema.prefault({}),
   /** Upstream providers by name; targets in policy files refer to these names. */
   providers: z.record(z.string().min(1), providerSchema).refine((p) => Object.keys(p).length > 0, 'define at least one provider'),
@@ -88,6 +93,10 @@ export const targetSchema = z.strictObject({
   max_connections: positiveInt.optional(),
   /** Per-million-token prices, used by the `cost` strategy. */
   price: priceSchema.optional(),
+  /** Most requests to this target in any rolling minute, across replicas when state is shared. */
+  rpm: positiveInt.optional(),
+  /** Most tokens (prompt estimate, corrected by the real usage) in any rolling minute. */
+  tpm: positiveInt.optional(),
   /** Context window in tokens; a context-length error falls over only to a target with a bigger one. */
   context_window: positiveInt.optional(),
 });

@@ -52,6 +52,8 @@ export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapsh
         maxConnections: t.max_connections ?? Infinity,
         price: t.price,
         contextWindow: t.context_window,
+        rpm: t.rpm,
+        tpm: t.tpm,
       });
     });
     routes.set(

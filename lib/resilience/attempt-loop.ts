@@ -12,7 +12,7 @@ import type { PickContext } from '../routing/strategy.js';
 import type { Route, Target } from '../routing/target.js';
 import type { StateStore } from '../state/store.js';
 import type { RequestContext } from '../server/request-context.js';
-import type { RelayEnd } from '../server/relay.js';
+import type { Delivery } from '../server/deliver.js';
 import type { UpstreamCall, UpstreamClient } from '../server/upstream.js';
 import { isLlmuxError, type LlmuxError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -32,7 +32,7 @@ export interface AttemptHandlers {
   /** Builds the upstream call for a target; throws an `LlmuxError` when the target cannot take this request. */
   prepare(target: Target): UpstreamCall;
   /** Answers the client from a committed attempt; resolves when the answer is complete. */
-  deliver(target: Target, success: AttemptSuccess, limits: { readonly idleMs: number; readonly remainingMs: number }): Promise<RelayEnd>;
+  deliver(target: Target, success: AttemptSuccess, limits: { readonly idleMs: number; readonly remainingMs: number }): Promise<Delivery>;
   /** Relays an upstream error the client caused (never retried), in the client's format. */
   relayError(target: Target, failure: AttemptFailure): void;
 }
@@ -91,10 +91,11 @@ export async function runAttempts(
       reasons.set(target.id, { target: target.id, kind: 'rejected', reason: error.message });
       return undefined;
     }
-    const admission = await deps.state.admit(target.id, { maxConnections: target.maxConnections });
+    const tokens = target.tpm === undefined ? undefined : pick.request.estimatedInputTokens() + (pick.request.maxTokens ?? 0);
+    const admission = await deps.state.admit(target.id, { maxConnections: target.maxConnections, rpm: target.rpm, tpm: target.tpm, tokens });
     if (!admission.ok) {
       verdict.ticket.neutral();
-      reasons.set(target.id, { target: target.id, kind: 'capacity', reason: `at its connection cap (${target.maxConnections})` });
+      reasons.set(target.id, refusal(target, admission.reason, admission.retryAt));
       return undefined;
     }
     attemptsLeft--;
@@ -172,6 +173,13 @@ export async function runAttempts(
   throw await finalError(ctx, primary, failed, reasons, deps.state);
 }
 
+function refusal(target: Target, reason: 'connections' | 'rpm' | 'tpm', retryAt: number | undefined): Exclusion {
+  if (reason === 'connections') return { target: target.id, kind: 'capacity', reason: `at its connection cap (${target.maxConnections})` };
+  const limit = reason === 'rpm' ? `${target.rpm} requests` : `${target.tpm} tokens`;
+  const until = retryAt === undefined ? '' : ` until ${new Date(retryAt).toISOString()}`;
+  return { target: target.id, kind: 'quota', reason: `${reason} quota of ${limit} per minute used up${until}`, until: retryAt };
+}
+
 function noteReason(reasons: Map<string, Exclusion>, exclusion: Exclusion): void {
   if (!reasons.has(exclusion.target)) reasons.set(exclusion.target, exclusion);
 }
@@ -201,14 +209,17 @@ async function commit(
   ctx.ttfbMs = result.ttfbMs;
   deps.ttfb.record(route.name, result.ttfbMs);
   void deps.state.recordLatency(target.id, result.ttfbMs);
-  let end: RelayEnd = { kind: 'client_abort' };
+  let delivery: Delivery = { end: { kind: 'client_abort' } };
   try {
-    end = await handlers.deliver(target, result, { idleMs: route.timeouts.idle_ms, remainingMs: totalAt - performance.now() });
+    delivery = await handlers.deliver(target, result, { idleMs: route.timeouts.idle_ms, remainingMs: totalAt - performance.now() });
   } finally {
+    const { end, usage } = delivery;
     if (end.kind === 'complete') running.ticket.success();
     else if (end.kind === 'upstream_broken') running.ticket.failure();
     else running.ticket.neutral();
-    void deps.state.release(running.lease);
+    ctx.usage = usage;
+    // The tpm reservation was an estimate; the real count replaces it where the answer reported one.
+    void deps.state.release(running.lease, usage ? usage.inputTokens + usage.outputTokens : undefined);
     if (end.kind === 'upstream_broken') {
       ctx.brokeOff = end.error instanceof AttemptTimeout ? `timeout_${end.error.phase}` : 'upstream_broken';
       deps.logger.warn({ id: ctx.id, target: target.id, kind: ctx.brokeOff, detail: end.error.message }, 'upstream broke off after the answer started');

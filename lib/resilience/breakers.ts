@@ -78,6 +78,19 @@ export class BreakerBoard {
     this.#entries.set(target, created);
   }
 
+  /**
+   * Adopts the breaker states other replicas already published (a replica that
+   * starts while a target's breaker is open elsewhere must not hammer it).
+   */
+  async syncFromStore(): Promise<void> {
+    const targets = [...this.#entries.keys()];
+    const shared = await this.#store.breakers(targets).catch(() => targets.map(() => undefined));
+    shared.forEach((breaker, i) => {
+      const target = targets[i];
+      if (target && breaker?.phase === 'open' && (breaker.until ?? 0) > this.#now()) this.#applyRemote(target, 'open', breaker.until);
+    });
+  }
+
   /** Drops breakers of targets no longer configured. */
   retain(targets: ReadonlySet<string>): void {
     for (const [target, entry] of this.#entries) {

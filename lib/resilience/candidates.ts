@@ -12,7 +12,7 @@ import type { BreakerBoard } from './breakers.js';
 import type { HealthBoard } from './health-checks.js';
 
 /** Why a target could not take a request; decides the status of a final error. */
-export type ExclusionKind = 'unsupported' | 'context' | 'health' | 'cooldown' | 'breaker' | 'capacity' | 'rejected';
+export type ExclusionKind = 'unsupported' | 'context' | 'health' | 'cooldown' | 'breaker' | 'capacity' | 'quota' | 'rejected';
 
 export interface Exclusion {
   readonly target: string;

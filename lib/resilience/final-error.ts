@@ -1,8 +1,9 @@
 /**
  * The error a client gets when no attempt produced an answer. It names every
  * target and why it could not serve, and its status says what kind of trouble it
- * was: all unreachable → 502, all timed out → 504, all rate-limited or cooling
- * down → 429 with Retry-After, anything else (breakers, caps, mixed) → 503.
+ * was: all unreachable → 502, all timed out → 504, all rate-limited, cooling down
+ * or out of rpm/tpm quota → 429 with Retry-After, anything else (breakers, caps,
+ * mixed) → 503.
  */
 import { llmuxError, type LlmuxError } from '../errors.js';
 import type { Route } from '../routing/target.js';
@@ -28,8 +29,9 @@ export async function finalError(
 
   if (every((k) => k === 'connect_error')) return llmuxError('LLMUX_ERR_UPSTREAM_UNREACHABLE', [route, summary]);
   if (every((k) => k.startsWith('timeout_'))) return llmuxError('LLMUX_ERR_UPSTREAM_TIMEOUT', [route, summary]);
-  if (every((k) => k === 'rate_limited' || k === 'excluded_cooldown')) {
-    const ends = (await state.cooldowns([...new Set([...failedTargets, ...untried.map((r) => r.target)])])).filter((u): u is number => u !== undefined);
+  if (every((k) => k === 'rate_limited' || k === 'excluded_cooldown' || k === 'excluded_quota')) {
+    const cooling = (await state.cooldowns([...new Set([...failedTargets, ...untried.map((r) => r.target)])])).filter((u): u is number => u !== undefined);
+    const ends = [...cooling, ...untried.flatMap((r) => (r.kind === 'quota' && r.until !== undefined ? [r.until] : []))];
     const wait = ends.length ? Math.max(1, Math.ceil((Math.min(...ends) - Date.now()) / 1000)) : 1;
     return llmuxError('LLMUX_ERR_RATE_LIMITED', [route, summary], { headers: { 'retry-after': String(wait) } });
   }

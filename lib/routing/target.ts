@@ -39,6 +39,10 @@ export interface Target {
   readonly price?: Price | undefined;
   /** Context window in tokens, when configured. */
   readonly contextWindow?: number | undefined;
+  /** Requests per rolling minute, when capped. */
+  readonly rpm?: number | undefined;
+  /** Tokens per rolling minute, when capped. */
+  readonly tpm?: number | undefined;
 }
 
 export interface Route {

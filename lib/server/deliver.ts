@@ -7,6 +7,7 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FormatCodec } from '../formats/codec.js';
+import type { Usage } from '../formats/canonical.js';
 import { getCodec } from '../formats/registry.js';
 import { createStreamTranslator } from '../formats/stream-translator.js';
 import type { AttemptFailure, AttemptSuccess } from '../resilience/attempt.js';
@@ -25,6 +26,12 @@ export interface DeliveryOptions {
   readonly dropped: readonly string[];
 }
 
+/** How an answer ended, and the token usage it reported (when llmux could read it). */
+export interface Delivery {
+  readonly end: RelayEnd;
+  readonly usage?: Usage | undefined;
+}
+
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } as const;
 
 function headersFor(ctx: RequestContext, base: OutgoingHttpHeaders, dropped: readonly string[]): OutgoingHttpHeaders {
@@ -38,7 +45,7 @@ function brokenMessage(target: Target, error: Error): string {
   return `the upstream stream from ${target.id} broke off: ${error.message}`;
 }
 
-export async function deliverAnswer(ctx: RequestContext, target: Target, success: AttemptSuccess, options: DeliveryOptions): Promise<RelayEnd> {
+export async function deliverAnswer(ctx: RequestContext, target: Target, success: AttemptSuccess, options: DeliveryOptions): Promise<Delivery> {
   const { res } = ctx;
   const upstreamCodec = getCodec(target.provider.bound.format);
   const sameFormat = upstreamCodec === options.clientCodec;
@@ -49,32 +56,35 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
       const headers = { ...responseHeaders(success.response.headers, false), 'content-length': success.body.length };
       res.writeHead(status, headersFor(ctx, headers, options.dropped));
       res.end(success.body);
-      return { kind: 'complete' };
+      return { end: { kind: 'complete' }, usage: usageOf(upstreamCodec, success.json) };
     }
     let text: string;
+    let usage: Usage | undefined;
     try {
       const canonical = upstreamCodec.decodeResponse(success.json);
+      usage = canonical.usage;
       text = JSON.stringify(options.clientCodec.encodeResponse(canonical, { model: options.requestedModel }));
     } catch (error) {
       const failure = llmuxError('LLMUX_ERR_UPSTREAM_BAD_RESPONSE', [target.id, error instanceof Error ? error.message : String(error)]);
       const { status: errorStatus, body } = options.clientCodec.encodeError({ status: failure.status, kind: failure.kind, message: failure.message, code: failure.code });
       res.writeHead(errorStatus, headersFor(ctx, { 'content-type': 'application/json' }, []));
       res.end(JSON.stringify(body));
-      return { kind: 'upstream_broken', error: failure };
+      return { end: { kind: 'upstream_broken', error: failure } };
     }
     res.writeHead(200, headersFor(ctx, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, options.dropped));
     res.end(text);
-    return { kind: 'complete' };
+    return { end: { kind: 'complete' }, usage };
   }
 
   const limits = { idleMs: options.idleMs, remainingMs: options.remainingMs };
   if (sameFormat) {
     res.writeHead(status, headersFor(ctx, responseHeaders(success.response.headers, false), options.dropped));
-    return relayBody(success.response, res, success.first, {
+    const end = await relayBody(success.response, res, success.first, {
       ...limits,
       onBroken: (error) =>
         options.clientCodec.encodeStreamError({ status: 502, kind: 'bad_gateway', message: brokenMessage(target, error), code: 'LLMUX_ERR_UPSTREAM_STREAM_BROKEN' }),
     });
+    return { end };
   }
   const translator = createStreamTranslator(upstreamCodec, options.clientCodec, { model: options.requestedModel, includeUsage: options.includeUsage });
   res.writeHead(200, headersFor(ctx, SSE_HEADERS, options.dropped));
@@ -88,8 +98,17 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
         : options.clientCodec.encodeStreamError({ status: 502, kind: 'bad_gateway', message: brokenMessage(target, error), code: 'LLMUX_ERR_UPSTREAM_STREAM_BROKEN' }),
   });
   // Garbage inside an otherwise complete stream was turned into an error event by the translator.
-  if (end.kind === 'complete' && translator.failed) return { kind: 'upstream_broken', error: new Error('the upstream stream carried a malformed event') };
-  return end;
+  if (end.kind === 'complete' && translator.failed) return { end: { kind: 'upstream_broken', error: new Error('the upstream stream carried a malformed event') } };
+  return { end, usage: translator.usage };
+}
+
+/** The usage a whole same-format answer reports; a body the codec cannot read just has none. */
+function usageOf(codec: FormatCodec, json: Parameters<FormatCodec['decodeResponse']>[0]): Usage | undefined {
+  try {
+    return codec.decodeResponse(json).usage;
+  } catch {
+    return undefined;
+  }
 }
 
 /** An upstream error the client caused: relayed as-is in the same format, translated otherwise. */

@@ -9,7 +9,8 @@ import type { LoadedConfig } from '../config/load.js';
 import { Reloader, type ReloadResult, type ReloadTrigger } from '../config/reloader.js';
 import { retireProviders, type Snapshot } from '../config/snapshot.js';
 import { ConfigWatcher } from '../config/watch.js';
-import { MemoryStore } from '../state/memory-store.js';
+import { createStateStore } from '../state/create.js';
+import { redisStateSchema } from '../state/redis/config.js';
 import type { StateStore } from '../state/store.js';
 import { createLogger, type Logger } from '../telemetry/logger.js';
 import { BreakerBoard } from '../resilience/breakers.js';
@@ -31,6 +32,8 @@ export interface StartOptions {
   readonly port?: number | undefined;
   /** Overrides `log.level` from the file (CLI `--log-level`). */
   readonly logLevel?: string | undefined;
+  /** Overrides `state` with a Redis backend at this URL (CLI `--redis`). */
+  readonly redisUrl?: string | undefined;
   /** A ready logger (tests pass a silent one). @default a pino logger on stdout */
   readonly logger?: Logger;
   /** Source of randomness for strategies. @default Math.random */
@@ -115,7 +118,9 @@ export class Llmux {
     const reloader = new Reloader({ configFile: options.configFile, env: options.env ?? process.env, override: (loaded) => withOverrides(loaded, options) });
     const snapshot = await reloader.initial();
     const logger = options.logger ?? createLogger({ level: snapshot.proxy.log.level });
-    const llmux = new Llmux(snapshot, reloader, new MemoryStore(), logger, options.random ?? Math.random);
+    const state = await createStateStore(snapshot.proxy.state, { logger });
+    const llmux = new Llmux(snapshot, reloader, state, logger, options.random ?? Math.random);
+    await llmux.breakers.syncFromStore();
     const { listen, admin } = snapshot.proxy;
     await listenOn(llmux.#server, listen.port, listen.host);
     if (llmux.#admin) await listenOn(llmux.#admin, admin.port, admin.host);
@@ -246,6 +251,7 @@ function withOverrides(loaded: LoadedConfig, options: StartOptions): LoadedConfi
       ...proxy,
       listen: { host: options.host ?? proxy.listen.host, port: options.port ?? proxy.listen.port },
       log: { ...proxy.log, level: (options.logLevel as typeof proxy.log.level | undefined) ?? proxy.log.level },
+      state: options.redisUrl ? redisStateSchema.parse({ backend: 'redis', url: options.redisUrl }) : proxy.state,
     },
   };
 }

@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import type { WireFormat } from '../formats/canonical.js';
+import type { Usage, WireFormat } from '../formats/canonical.js';
 import type { Snapshot } from '../config/snapshot.js';
 
 export interface AttemptRecord {
@@ -31,6 +31,8 @@ export class RequestContext {
   upstreamMs = 0;
   /** How the answer broke off after it had started (`timeout_idle`, `upstream_broken` …), if it did. */
   brokeOff: string | undefined;
+  /** Token usage the answer reported, when llmux could read it. */
+  usage: Usage | undefined;
   /** Time to first byte of the committed attempt. */
   ttfbMs: number | undefined;
   overheadMs: number | undefined;
