@@ -5,6 +5,8 @@ import { packageInfo } from './package-info.js';
 import { startCommand } from './start.js';
 import { validateCommand } from './validate.js';
 import { demoCommand } from './demo.js';
+import { caCommand } from './ca.js';
+import { explainCommand } from './explain.js';
 
 const info = packageInfo();
 const defaultConfig = process.env.LLMUX_CONFIG ?? 'proxy.yaml';
@@ -47,6 +49,15 @@ program
   });
 
 program
+  .command('explain')
+  .description('show which rule, route and target a request would get, and why, without sending it')
+  .argument('<request.json>', 'a client body, or { "format", "model", "headers", "body" }')
+  .addOption(configOption())
+  .action(async (file: string, flags: { config: string }) => {
+    process.exitCode = await explainCommand(file, flags);
+  });
+
+program
   .command('demo')
   .description('run llmux against simulated providers and show the balancing (no config or keys needed)')
   .option('-n, --requests <count>', 'requests to send', (v) => {
@@ -57,5 +68,14 @@ program
   .option('--serve', 'keep llmux and the simulated providers running after the summary')
   .option('-p, --port <port>', 'port for llmux (default: a free one)', parsePort)
   .action(demoCommand);
+
+program
+  .command('ca')
+  .description('print where the forward proxy\'s CA certificate is and how to trust it (creates the CA if needed)')
+  .addOption(configOption())
+  .option('--dir <directory>', 'CA directory to use instead of forward_proxy.ca_dir')
+  .action(async (flags: { config: string; dir?: string }) => {
+    process.exitCode = await caCommand(flags);
+  });
 
 await program.parseAsync(process.argv);

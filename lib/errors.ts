@@ -119,6 +119,11 @@ export const ERRORS = {
     kind: 'bad_gateway',
     message: (target: string, detail: string) => `The stream from ${target} broke off: ${detail}.`,
   },
+  LLMUX_ERR_BUDGET_EXCEEDED: {
+    status: 429,
+    kind: 'rate_limit',
+    message: (route: string, detail: string) => `Route \`${route}\` is over its budget: ${detail}. Retry after the time in Retry-After, or raise the budget.`,
+  },
   LLMUX_ERR_SHUTTING_DOWN: {
     status: 503,
     kind: 'unavailable',
@@ -128,6 +133,52 @@ export const ERRORS = {
     status: 503,
     kind: 'overloaded',
     message: (limit: number) => `llmux is at its limit of ${limit} concurrent requests; retry shortly.`,
+  },
+  LLMUX_ERR_PROXY_AUTH_REQUIRED: {
+    status: 407,
+    kind: 'authentication',
+    message: () =>
+      'Proxy authentication required: send Proxy-Authorization: Basic with a username and password from forward_proxy.auth in proxy.yaml (e.g. HTTPS_PROXY=http://user:pass@127.0.0.1:4100).',
+  },
+  LLMUX_ERR_FORWARD_DISABLED: {
+    status: 403,
+    kind: 'permission',
+    message: () =>
+      "llmux's forward proxy is off: set forward_proxy.enabled: true in proxy.yaml, or point the client's base URL at llmux instead of using it as HTTPS_PROXY.",
+  },
+  LLMUX_ERR_FORWARD_HOST_FORBIDDEN: {
+    status: 403,
+    kind: 'permission',
+    message: (host: string) =>
+      `llmux neither intercepts nor tunnels ${host}. Add it to forward_proxy.intercept to serve it through llmux or to forward_proxy.tunnel to pass it through, or list it in the client's NO_PROXY.`,
+  },
+  LLMUX_ERR_FORWARD_PLAIN_HTTP: {
+    status: 403,
+    kind: 'permission',
+    message: (host: string) =>
+      `llmux forwards plain-HTTP (absolute-form) requests only to intercepted hosts, and ${host} is not one. Use https:// (tunnelled as forward_proxy.tunnel allows) or add the host to forward_proxy.intercept.`,
+  },
+  LLMUX_ERR_FORWARD_PRIVATE_ADDRESS: {
+    status: 403,
+    kind: 'permission',
+    message: (host: string, address: string) =>
+      `${host} is (or resolves to) ${address}, a loopback, private, link-local or unspecified address; llmux tunnels there only with forward_proxy.allow_private: true.`,
+  },
+  LLMUX_ERR_FORWARD_REMOTE_CLIENT: {
+    status: 403,
+    kind: 'permission',
+    message: (client: string) =>
+      `llmux opens tunnels for clients on other machines (this one is ${client}) only when forward_proxy.auth is configured, so that it is never an open proxy.`,
+  },
+  LLMUX_ERR_TUNNEL_UNREACHABLE: {
+    status: 502,
+    kind: 'bad_gateway',
+    message: (target: string, detail: string) => `The tunnel target ${target} could not be reached: ${detail}.`,
+  },
+  LLMUX_ERR_BAD_CONNECT: {
+    status: 400,
+    kind: 'invalid_request',
+    message: (authority: string) => `CONNECT needs a host:port target, got ${JSON.stringify(authority)}.`,
   },
   LLMUX_ERR_INTERNAL: {
     status: 500,

@@ -9,14 +9,22 @@ import { glob } from 'tinyglobby';
 import { ConfigError, type ConfigProblem } from './config-error.js';
 import { interpolate, type InterpolationIssue } from './interpolate.js';
 import { policySchema, proxySchema, type ProxyConfig, type RouteConfig } from './schema.js';
+import type { VirtualModelConfig } from './rules-schema.js';
 import { SourceFile } from './source.js';
 import { checkSchema } from './validate-schema.js';
 import { checkReferences } from './references.js';
+import { checkForwardProxyReferences } from './forward-proxy-references.js';
 
 export interface LoadedRoute {
   readonly name: string;
   readonly config: RouteConfig;
   /** The policy file that defines the route, for positioned messages later. */
+  readonly source: SourceFile;
+}
+
+export interface LoadedVirtualModel {
+  readonly name: string;
+  readonly config: VirtualModelConfig;
   readonly source: SourceFile;
 }
 
@@ -26,6 +34,7 @@ export interface LoadedConfig {
   readonly file: string;
   readonly proxy: ProxyConfig;
   readonly routes: readonly LoadedRoute[];
+  readonly virtualModels: readonly LoadedVirtualModel[];
   /** Every file that was read: watch these to reload. */
   readonly files: readonly string[];
 }
@@ -52,6 +61,7 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
   }
 
   const routes: LoadedRoute[] = [];
+  const virtualModels: LoadedVirtualModel[] = [];
   const seen = new Map<string, SourceFile>();
   for (const policyFile of policyFiles) {
     const source = await readSource(policyFile, displayPath(policyFile), problems);
@@ -67,11 +77,21 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
       seen.set(name, source);
       routes.push({ name, config, source });
     }
+    for (const [name, config] of Object.entries(policy?.rules ?? {})) {
+      const earlier = seen.get(name);
+      if (earlier) {
+        problems.push(source.problem(['rules'], `the name is already used by a route or rule set in ${earlier.path}`, name));
+        continue;
+      }
+      seen.set(name, source);
+      virtualModels.push({ name, config, source });
+    }
   }
 
-  if (proxy) checkReferences(proxy, routes, problems);
+  if (proxy) checkReferences(proxy, routes, virtualModels, problems);
+  if (proxy && proxySource) checkForwardProxyReferences(proxySource, proxy, problems);
   if (problems.length > 0 || !proxy) throw new ConfigError(firstPerKey(problems));
-  return { file: absolute, proxy, routes, files: [absolute, ...policyFiles] };
+  return { file: absolute, proxy, routes, virtualModels, files: [absolute, ...policyFiles] };
 }
 
 /** One problem per key: a missing variable also fails the schema, but only the first says why. */

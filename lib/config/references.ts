@@ -1,10 +1,11 @@
 /** Checks that span files: providers named by targets, fallback routes, strategy needs. */
 import { getStrategy } from '../routing/registry.js';
 import type { ConfigProblem } from './config-error.js';
-import type { LoadedRoute } from './load.js';
+import type { LoadedRoute, LoadedVirtualModel } from './load.js';
+import { builtinPrice } from '../routing/price-table.js';
 import type { ProxyConfig } from './schema.js';
 
-export function checkReferences(proxy: ProxyConfig, routes: readonly LoadedRoute[], problems: ConfigProblem[]): void {
+export function checkReferences(proxy: ProxyConfig, routes: readonly LoadedRoute[], virtualModels: readonly LoadedVirtualModel[], problems: ConfigProblem[]): void {
   const providers = Object.keys(proxy.providers);
   const routeNames = new Set(routes.map((r) => r.name));
   for (const { name, config, source } of routes) {
@@ -26,8 +27,17 @@ export function checkReferences(proxy: ProxyConfig, routes: readonly LoadedRoute
         problems.push(source.problem([...base, 'fallbacks', i], `unknown route "${fallback}"; defined routes: ${[...routeNames].join(', ')}`));
       }
     });
-    for (const problem of getStrategy(config.strategy.type).validate(config)) {
+    // A built-in list price counts as a price, so the cost strategy can rank such targets.
+    const priced = { targets: config.targets.map((t) => ({ ...t, price: t.price ?? builtinPrice(t.model) })) };
+    for (const problem of getStrategy(config.strategy.type).validate(priced)) {
       problems.push(source.problem([...base, ...problem.path], problem.message));
     }
+  }
+  for (const { name, config, source } of virtualModels) {
+    const check = (path: readonly (string | number)[], route: string): void => {
+      if (!routeNames.has(route)) problems.push(source.problem(path, `unknown route "${route}"; defined routes: ${[...routeNames].join(', ')}`));
+    };
+    config.match.forEach((rule, i) => check(['rules', name, 'match', i, 'route'], rule.route));
+    check(['rules', name, 'default'], config.default);
   }
 }

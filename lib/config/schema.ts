@@ -7,7 +7,9 @@ import { z } from 'zod';
 import { providerSchema } from '../providers/registry.js';
 import { strategySchema } from '../routing/registry.js';
 import { redisStateSchema } from '../state/redis/config.js';
+import { virtualModelSchema } from './rules-schema.js';
 import { breakerSchema, cooldownSchema, hedgeSchema, retriesSchema, timeoutsSchema } from './resilience-schema.js';
+import { forwardProxySchema } from './forward-proxy-schema.js';
 
 const port = z.number().int().min(0).max(65535);
 const positiveInt = z.number().int().positive();
@@ -69,6 +71,8 @@ export const proxySchema = z.strictObject({
   policies: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('policies/*.yaml'),
   limits: limitsSchema.prefault({}),
   log: logSchema.prefault({}),
+  /** llmux as an HTTPS_PROXY / HTTP_PROXY (off by default); see forward-proxy-schema.ts. */
+  forward_proxy: forwardProxySchema.prefault({}),
 });
 
 export type ProxyConfig = z.output<typeof proxySchema>;
@@ -78,6 +82,20 @@ const priceSchema = z.strictObject({
   input: z.number().min(0),
   /** US dollars per million output (completion) tokens. */
   output: z.number().min(0),
+  /** US dollars per million prompt tokens read from the provider's cache; defaults to `input`. */
+  cached_input: z.number().min(0).optional(),
+});
+
+/** What a target can do; a request that needs something a target lacks skips it. */
+export const capabilityNames = ['tools', 'vision', 'json', 'streaming'] as const;
+
+const budgetSchema = z.strictObject({
+  /** Most US dollars the route may spend per period (all replicas together when state is shared). */
+  usd: z.number().positive(),
+  /** The window: a calendar day or hour in UTC. */
+  period: z.enum(['day', 'hour']).default('day'),
+  /** Over budget: `fallback` skips to the route's fallbacks (its cheaper tier), `reject` answers 429. */
+  on_exceed: z.enum(['fallback', 'reject']).default('fallback'),
 });
 
 export const targetSchema = z.strictObject({
@@ -97,8 +115,10 @@ export const targetSchema = z.strictObject({
   rpm: positiveInt.optional(),
   /** Most tokens (prompt estimate, corrected by the real usage) in any rolling minute. */
   tpm: positiveInt.optional(),
-  /** Context window in tokens; a context-length error falls over only to a target with a bigger one. */
+  /** Context window in tokens: requests that do not fit skip it; a context-length error falls over only to a bigger one. */
   context_window: positiveInt.optional(),
+  /** What the target supports; absent means everything. A request needing more skips the target. */
+  capabilities: z.array(z.enum(capabilityNames)).optional(),
 });
 
 export const routeSchema = z.strictObject({
@@ -113,13 +133,18 @@ export const routeSchema = z.strictObject({
   cooldown: cooldownSchema.prefault({}),
   /** Opt-in: a second attempt on another target when the first is slow to answer. */
   hedge: hedgeSchema.optional(),
+  /** Opt-in spending cap of the route. */
+  budget: budgetSchema.optional(),
 });
 
 export const policySchema = z.strictObject({
   /** Virtual model names clients ask for, each with its targets. */
   routes: z.record(z.string().min(1), routeSchema).default({}),
+  /** Virtual models whose rules pick a route per request (e.g. `auto`). */
+  rules: z.record(z.string().min(1), virtualModelSchema).default({}),
 });
 
 export type PolicyConfig = z.output<typeof policySchema>;
 export type RouteConfig = z.output<typeof routeSchema>;
 export type TargetConfig = z.output<typeof targetSchema>;
+export type BudgetConfig = z.output<typeof budgetSchema>;

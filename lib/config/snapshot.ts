@@ -11,6 +11,8 @@ import type { Provider, Route, Target } from '../routing/target.js';
 import { deepFreeze } from './deep-freeze.js';
 import type { LoadedConfig } from './load.js';
 import type { ProxyConfig } from './schema.js';
+import { builtinPrice } from '../routing/price-table.js';
+import { compileVirtualModel, type VirtualModel } from '../routing/rules.js';
 
 export interface Snapshot {
   /** Increases by one with every successful load. */
@@ -23,6 +25,9 @@ export interface Snapshot {
   readonly proxy: ProxyConfig;
   readonly providers: ReadonlyMap<string, Provider>;
   readonly routes: ReadonlyMap<string, Route>;
+  /** Virtual models (rule sets) by name. */
+  readonly virtualModels: ReadonlyMap<string, VirtualModel>;
+  /** Route and virtual model names, sorted: what clients may ask for. */
   readonly routeNames: readonly string[];
 }
 
@@ -50,10 +55,11 @@ export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapsh
         model: t.model,
         weight: t.weight,
         maxConnections: t.max_connections ?? Infinity,
-        price: t.price,
+        price: t.price ? { input: t.price.input, output: t.price.output, cachedInput: t.price.cached_input } : builtinPrice(t.model),
         contextWindow: t.context_window,
         rpm: t.rpm,
         tpm: t.tpm,
+        capabilities: t.capabilities ? new Set(t.capabilities) : undefined,
       });
     });
     routes.set(
@@ -72,9 +78,12 @@ export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapsh
         breaker: config.breaker,
         cooldown: config.cooldown,
         hedge: config.hedge,
+        budget: config.budget,
       }),
     );
   }
+
+  const virtualModels = new Map(loaded.virtualModels.map(({ name, config }) => [name, Object.freeze(compileVirtualModel(name, deepFreeze(config)))]));
 
   return Object.freeze({
     version: (previous?.version ?? 0) + 1,
@@ -84,7 +93,8 @@ export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapsh
     proxy,
     providers,
     routes,
-    routeNames: Object.freeze([...routes.keys()].sort()),
+    virtualModels,
+    routeNames: Object.freeze([...routes.keys(), ...virtualModels.keys()].sort()),
   });
 }
 

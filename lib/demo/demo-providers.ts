@@ -21,6 +21,31 @@ export interface DemoProviderSpec {
 }
 
 export const DEMO_ROUTE = 'demo';
+/** The virtual model of the smart-routing part: rules pick a cheap or a strong tier per request. */
+export const DEMO_AUTO = 'auto';
+
+const smartPolicy = `
+  cheap:
+    description: the cheap tier (gpt-4o-mini list price)
+    targets: [{ provider: fast, model: gpt-4o-mini }]
+  strong:
+    description: the strong tier (claude-sonnet-4-5 list price)
+    targets: [{ provider: steady, model: claude-sonnet-4-5 }]
+rules:
+  ${DEMO_AUTO}:
+    description: short translations and chit-chat to the cheap tier; tools and long analyses to the strong one
+    default: strong
+    match:
+      - name: tools
+        when: { tools: true }
+        route: strong
+      - name: translation
+        when: { keywords: [translate, 翻译, traduis], input_tokens: { max: 2000 } }
+        route: cheap
+      - name: short
+        when: { input_tokens: { max: 200 } }
+        route: cheap
+`;
 
 /** One provider of each wire format, so the route spans OpenAI-, Anthropic- and Gemini-format upstreams. */
 export const demoProviders: readonly DemoProviderSpec[] = [
@@ -35,7 +60,7 @@ export const demoProviders: readonly DemoProviderSpec[] = [
   {
     name: 'steady',
     kind: 'anthropic',
-    model: 'claude-haiku-4-5',
+    model: 'claude-sonnet-4-5',
     weight: 2,
     note: 'Anthropic format, ~40 ms',
     mock: { format: 'anthropic', name: 'steady', firstByteDelayMs: 40, chunkDelayMs: 5 },
@@ -84,7 +109,7 @@ export async function startDemoEnvironment(): Promise<DemoEnvironment> {
   const targets = demoProviders.map((spec) => `      - { provider: ${spec.name}, model: ${spec.model}, weight: ${spec.weight} }`).join('\n');
   writeFileSync(
     join(dir, 'policies', 'demo.yaml'),
-    `routes:\n  ${DEMO_ROUTE}:\n    description: three simulated providers (OpenAI, Anthropic and Gemini formats), smooth weighted round robin\n    strategy: weighted\n    targets:\n${targets}\n`,
+    `routes:\n  ${DEMO_ROUTE}:\n    description: three simulated providers (OpenAI, Anthropic and Gemini formats), smooth weighted round robin\n    strategy: weighted\n    targets:\n${targets}\n${smartPolicy}`,
   );
   return { mocks, configFile: join(dir, 'proxy.yaml'), dir };
 }

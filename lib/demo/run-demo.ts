@@ -5,7 +5,8 @@
 import { rmSync } from 'node:fs';
 import { pino } from 'pino';
 import { Llmux } from '../server/llmux.js';
-import { DEMO_ROUTE, demoProviders, startDemoEnvironment } from './demo-providers.js';
+import { DEMO_AUTO, DEMO_ROUTE, demoProviders, startDemoEnvironment } from './demo-providers.js';
+import { renderSmartSummary, runSmartTraffic } from './smart-traffic.js';
 import { renderTable, summarize } from './summary.js';
 import { CLIENT_FORMATS, driveTraffic } from './traffic.js';
 
@@ -63,7 +64,11 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     const retried = results.filter((r) => r.ok && r.attempts.length > 1).length;
     out.write(`answered per client format: ${byFormat}\n`);
     out.write(`requests that failed over to another target: ${retried}\n`);
-    out.write(`client-visible errors: ${failed} of ${results.length}\n`);
+    out.write(`client-visible errors: ${failed} of ${results.length}\n\n`);
+
+    const strongModel = 'claude-sonnet-4-5';
+    const smart = await runSmartTraffic(llmux.url, DEMO_AUTO, Math.max(20, Math.round(options.requests / 5)), strongModel);
+    out.write(`${renderSmartSummary(smart, strongModel)}\n`);
 
     if (options.serve) {
       out.write(`\nllmux keeps running at ${llmux.url} (Ctrl-C to stop). Try:\n\n`);

@@ -12,6 +12,11 @@ export interface RequestInfo {
   readonly stream: boolean;
   readonly user?: string | undefined;
   readonly maxTokens?: number | undefined;
+  /**
+   * Whether an answer streamed in this format carries token usage: OpenAI's only
+   * when the client asked (`stream_options.include_usage`), the others always.
+   */
+  readonly streamUsage: boolean;
 }
 
 type Reader = (body: JsonObject) => RequestInfo;
@@ -26,12 +31,16 @@ function bodyModels(body: JsonObject): string[] {
 const numberOr = (value: unknown): number | undefined => (typeof value === 'number' ? value : undefined);
 
 const readers: Record<WireFormat, Reader> = {
-  openai: (body) => ({
-    models: bodyModels(body),
-    stream: body.stream === true,
-    user: typeof body.user === 'string' ? body.user : undefined,
-    maxTokens: numberOr(body.max_completion_tokens) ?? numberOr(body.max_tokens),
-  }),
+  openai: (body) => {
+    const options = body.stream_options;
+    return {
+      models: bodyModels(body),
+      stream: body.stream === true,
+      user: typeof body.user === 'string' ? body.user : undefined,
+      maxTokens: numberOr(body.max_completion_tokens) ?? numberOr(body.max_tokens),
+      streamUsage: typeof options === 'object' && options !== null && !Array.isArray(options) && options.include_usage === true,
+    };
+  },
   anthropic: (body) => {
     const metadata = body.metadata;
     const user = metadata && typeof metadata === 'object' && !Array.isArray(metadata) ? metadata.user_id : undefined;
@@ -40,13 +49,14 @@ const readers: Record<WireFormat, Reader> = {
       stream: body.stream === true,
       user: typeof user === 'string' ? user : undefined,
       maxTokens: numberOr(body.max_tokens),
+      streamUsage: true,
     };
   },
   gemini: (body) => {
     const config = body.generationConfig;
     const max = config && typeof config === 'object' && !Array.isArray(config) ? config.maxOutputTokens : undefined;
     // Gemini names the model in the URL; the caller fills `models` and `stream` from the path.
-    return { models: [], stream: false, maxTokens: numberOr(max) };
+    return { models: [], stream: false, maxTokens: numberOr(max), streamUsage: true };
   },
 };
 

@@ -14,4 +14,9 @@ export const commonProviderFields = {
   headers: z.record(z.string(), z.string()).default({}),
   /** Opt-in active health probe (a cheap GET, never a paid call). */
   health_check: healthCheckSchema.optional(),
+  /**
+   * Send the client's own key upstream (in this provider's auth header) instead of
+   * `api_key`, which is then used only when the client sent none. @default false
+   */
+  passthrough_auth: z.boolean().default(false),
 };

@@ -22,6 +22,8 @@ export interface ProviderBaseConfig {
   readonly headers: Readonly<Record<string, string>>;
   /** Active health probe settings, when enabled. */
   readonly health_check?: HealthCheckConfig | undefined;
+  /** Forward the client's own key instead of `api_key`. */
+  readonly passthrough_auth?: boolean | undefined;
 }
 
 /** Settings a translated request needs from its provider. */
@@ -41,6 +43,10 @@ export interface BoundProvider {
   endpoint(operation: Operation, model: string, stream: boolean): URL;
   /** Auth, version and configured extra headers, computed once when the config loads. */
   readonly headers: Readonly<Record<string, string>>;
+  /** True when the client's own key goes upstream (`passthrough_auth`). */
+  readonly passthroughAuth: boolean;
+  /** `headers` with `key` in this kind's auth header instead of the configured key. */
+  headersWithKey(key: string): Readonly<Record<string, string>>;
 }
 
 export interface ProviderKind<S extends z.ZodType<ProviderBaseConfig> = z.ZodType<ProviderBaseConfig>> {
@@ -88,6 +94,8 @@ export function defineProviderKind<S extends z.ZodType<ProviderBaseConfig>>(
         requestDefaults: Object.freeze(def.requestDefaults?.(config) ?? {}),
         endpoint: (operation, model, stream) => def.endpoint(config, operation, model, stream),
         headers: Object.freeze({ ...config.headers, ...def.authHeaders(config) }),
+        passthroughAuth: config.passthrough_auth === true,
+        headersWithKey: (key) => Object.freeze({ ...config.headers, ...def.authHeaders({ ...config, api_key: key }) }),
       };
     },
   };

@@ -13,6 +13,7 @@ import type { Route, Target } from '../routing/target.js';
 import type { StateStore } from '../state/store.js';
 import type { RequestContext } from '../server/request-context.js';
 import type { Delivery } from '../server/deliver.js';
+import type { RequestView } from '../server/request-view.js';
 import type { UpstreamCall, UpstreamClient } from '../server/upstream.js';
 import { isLlmuxError, type LlmuxError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
@@ -53,7 +54,18 @@ export interface FailedAttempt {
   readonly result: AttemptFailure;
 }
 
-/** Runs attempts until one commits; rejects with the error the client should get when none does. */
+/** The attempt that answered the client, and how its answer went. */
+export interface Served {
+  readonly target: Target;
+  readonly route: Route;
+  readonly delivery: Delivery;
+}
+
+/**
+ * Runs attempts until one commits; rejects with the error the client should get
+ * when none does. Resolves `undefined` when the client left or was answered with
+ * an upstream client error.
+ */
 export async function runAttempts(
   ctx: RequestContext,
   chain: readonly Route[],
@@ -61,7 +73,8 @@ export async function runAttempts(
   pick: PickContext,
   handlers: AttemptHandlers,
   deps: ResilienceDependencies,
-): Promise<void> {
+  view?: RequestView,
+): Promise<Served | undefined> {
   const primary = chain[0];
   if (!primary) throw new Error('empty route chain');
   const { retries, timeouts } = primary;
@@ -126,7 +139,7 @@ export async function runAttempts(
     if (performance.now() >= deadlineAt || ctx.clientGone) break;
     let launched = false;
     for (const route of chain) {
-      const set = await candidatesFor(route, { operation, state: deps.state, breakers: deps.breakers, health: deps.health, now: Date.now(), minContextWindow });
+      const set = await candidatesFor(route, { operation, state: deps.state, breakers: deps.breakers, health: deps.health, now: Date.now(), minContextWindow, request: view });
       for (const exclusion of set.excluded) noteReason(reasons, exclusion);
       forcedId = set.forced?.id;
       const ordered = await route.strategy.order(set.eligible, pick);
@@ -142,15 +155,15 @@ export async function runAttempts(
           reasons.set(loss.target.id, { target: loss.target.id, kind: 'rejected', reason: `${loss.result.failure.kind} (${loss.result.failure.detail})` });
         }
         if (settled.success) {
-          await commit(ctx, settled.success.running, settled.success.result, handlers, deps, totalAt);
-          return;
+          const delivery = await commit(ctx, settled.success.running, settled.success.result, handlers, deps, totalAt);
+          return { target: settled.success.running.target, route: settled.success.running.route, delivery };
         }
-        if (ctx.clientGone) return;
+        if (ctx.clientGone) return undefined;
         const last = settled.failures.at(-1)?.result.failure;
         if (last?.kind === 'client_error') {
           const loss = settled.failures.at(-1) as FailedAttempt;
           handlers.relayError(loss.target, loss.result);
-          return;
+          return undefined;
         }
         if (last?.kind === 'context_length') {
           // Only a target with a bigger configured window can help; the filter keeps just those.
@@ -167,7 +180,7 @@ export async function runAttempts(
   const relayable = failed.findLast((f) => f.result.failure.kind === 'context_length');
   if (relayable) {
     handlers.relayError(relayable.target, relayable.result);
-    return;
+    return undefined;
   }
   if (rejection && failed.length === 0) throw rejection;
   throw await finalError(ctx, primary, failed, reasons, deps.state);
@@ -202,7 +215,7 @@ async function commit(
   handlers: AttemptHandlers,
   deps: ResilienceDependencies,
   totalAt: number,
-): Promise<void> {
+): Promise<Delivery> {
   const { target, route } = running;
   ctx.target = target.id;
   ctx.route = route.name;
@@ -225,5 +238,6 @@ async function commit(
       deps.logger.warn({ id: ctx.id, target: target.id, kind: ctx.brokeOff, detail: end.error.message }, 'upstream broke off after the answer started');
     }
   }
+  return delivery;
 }
 

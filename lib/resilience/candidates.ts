@@ -10,6 +10,7 @@ import type { Route, Target } from '../routing/target.js';
 import type { StateStore } from '../state/store.js';
 import type { BreakerBoard } from './breakers.js';
 import type { HealthBoard } from './health-checks.js';
+import type { RequestView } from '../server/request-view.js';
 
 /** Why a target could not take a request; decides the status of a final error. */
 export type ExclusionKind = 'unsupported' | 'context' | 'health' | 'cooldown' | 'breaker' | 'capacity' | 'quota' | 'rejected';
@@ -37,6 +38,8 @@ export interface CandidateFilters {
   readonly now: number;
   /** Only targets with a configured context window above this (after a context-length error). */
   readonly minContextWindow?: number | undefined;
+  /** The request, for capability and context-window checks (skipped without it). */
+  readonly request?: RequestView | undefined;
 }
 
 const at = (epochMs: number | undefined): string => (epochMs === undefined ? 'unknown' : new Date(epochMs).toISOString());
@@ -54,6 +57,16 @@ export async function candidatesFor(route: Route, filters: CandidateFilters): Pr
     }
     if (filters.minContextWindow !== undefined && (target.contextWindow ?? 0) <= filters.minContextWindow) {
       return exclude('context', `context window ${target.contextWindow ?? 'unknown'} is not larger than ${filters.minContextWindow}`);
+    }
+    const request = filters.request;
+    if (request && target.capabilities) {
+      const needs = request.needs();
+      const missing = (['tools', 'vision', 'json', 'streaming'] as const).filter((c) => needs[c] && !target.capabilities?.has(c));
+      if (missing.length > 0) return exclude('unsupported', `lacks ${missing.join(', ')} (capabilities: ${[...target.capabilities].join(', ') || 'none'})`);
+    }
+    if (request && target.contextWindow !== undefined) {
+      const needed = request.tokens().input + (request.info.maxTokens ?? 0);
+      if (needed > target.contextWindow) return exclude('context', `about ${needed} tokens (prompt + max_tokens) do not fit its ${target.contextWindow}-token context window`);
     }
     const health = filters.health.status(target.provider.name);
     if (!health.healthy) return exclude('health', `failing active health checks since ${at(health.since)}`);

@@ -7,12 +7,16 @@ import { llmuxError } from '../errors.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Route } from './target.js';
 
-export function resolveRouteChain(snapshot: Snapshot, requested: readonly string[]): Route[] {
+/**
+ * `implicit` supplies a route for a name the snapshot lacks (the forward proxy sends an
+ * unknown model of an intercepted host to that host's provider, model unchanged).
+ */
+export function resolveRouteChain(snapshot: Snapshot, requested: readonly string[], implicit?: (name: string) => Route | undefined): Route[] {
   const chain: Route[] = [];
   const seen = new Set<string>();
   const add = (name: string): void => {
     if (seen.has(name)) return;
-    const route = snapshot.routes.get(name);
+    const route = snapshot.routes.get(name) ?? implicit?.(name);
     if (!route) throw llmuxError('LLMUX_ERR_UNKNOWN_ROUTE', [name, snapshot.routeNames]);
     seen.add(name);
     chain.push(route);

@@ -2,6 +2,7 @@
 import type { Agent } from 'node:http';
 import type { BoundProvider } from '../providers/types.js';
 import type { Strategy } from './strategy.js';
+import type { BudgetConfig } from '../config/schema.js';
 import type { BreakerConfig, CooldownConfig, HealthCheckConfig, HedgeConfig, RetriesConfig, TimeoutsConfig } from '../config/resilience-schema.js';
 
 /** A configured provider, bound to its kind and holding its keep-alive pool. */
@@ -21,6 +22,8 @@ export interface Provider {
 export interface Price {
   readonly input: number;
   readonly output: number;
+  /** Prompt tokens read from the provider's cache; `input` when absent. */
+  readonly cachedInput?: number | undefined;
 }
 
 /** One upstream model behind a route. */
@@ -43,6 +46,8 @@ export interface Target {
   readonly rpm?: number | undefined;
   /** Tokens per rolling minute, when capped. */
   readonly tpm?: number | undefined;
+  /** Declared capabilities; `undefined` means everything. */
+  readonly capabilities?: ReadonlySet<string> | undefined;
 }
 
 export interface Route {
@@ -60,4 +65,5 @@ export interface Route {
   readonly breaker: BreakerConfig;
   readonly cooldown: CooldownConfig;
   readonly hedge?: HedgeConfig | undefined;
+  readonly budget?: BudgetConfig | undefined;
 }

@@ -10,6 +10,8 @@ import type { FormatCodec } from '../formats/codec.js';
 import type { Usage } from '../formats/canonical.js';
 import { getCodec } from '../formats/registry.js';
 import { createStreamTranslator } from '../formats/stream-translator.js';
+import { createUsageSniffer } from '../formats/usage-sniffer.js';
+import { costUsd, formatUsd } from '../telemetry/accounting.js';
 import type { AttemptFailure, AttemptSuccess } from '../resilience/attempt.js';
 import type { Target } from '../routing/target.js';
 import { llmuxError } from '../errors.js';
@@ -18,6 +20,8 @@ import { relayBody, type RelayEnd } from './relay.js';
 import type { RequestContext } from './request-context.js';
 
 export interface DeliveryOptions {
+  /** Whether a same-format stream will carry usage (else its text is counted for an estimate). */
+  readonly streamReportsUsage: boolean;
   readonly idleMs: number;
   readonly remainingMs: number;
   readonly clientCodec: FormatCodec;
@@ -30,16 +34,22 @@ export interface DeliveryOptions {
 export interface Delivery {
   readonly end: RelayEnd;
   readonly usage?: Usage | undefined;
+  /** Output tokens llmux counted itself, for a stream that reported no usage. */
+  readonly countedOutputTokens?: number | undefined;
 }
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } as const;
 
-function headersFor(ctx: RequestContext, base: OutgoingHttpHeaders, dropped: readonly string[]): OutgoingHttpHeaders {
+function headersFor(ctx: RequestContext, base: OutgoingHttpHeaders, dropped: readonly string[], cost?: number): OutgoingHttpHeaders {
   ctx.measureOverhead();
   const headers = { ...base, ...ctx.llmuxHeaders() };
   if (dropped.length > 0) headers['x-llmux-dropped'] = dropped.join(', ');
+  if (cost !== undefined) headers['x-llmux-cost-usd'] = formatUsd(cost);
   return headers;
 }
+
+/** The cost of a whole answer, for its header, when both usage and a price are known. */
+const wholeCost = (target: Target, usage: Usage | undefined): number | undefined => (usage && target.price ? costUsd(target.price, usage) : undefined);
 
 function brokenMessage(target: Target, error: Error): string {
   return `the upstream stream from ${target.id} broke off: ${error.message}`;
@@ -53,10 +63,11 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
 
   if (success.mode === 'whole') {
     if (sameFormat) {
+      const usage = usageOf(upstreamCodec, success.json);
       const headers = { ...responseHeaders(success.response.headers, false), 'content-length': success.body.length };
-      res.writeHead(status, headersFor(ctx, headers, options.dropped));
+      res.writeHead(status, headersFor(ctx, headers, options.dropped, wholeCost(target, usage)));
       res.end(success.body);
-      return { end: { kind: 'complete' }, usage: usageOf(upstreamCodec, success.json) };
+      return { end: { kind: 'complete' }, usage };
     }
     let text: string;
     let usage: Usage | undefined;
@@ -71,7 +82,7 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
       res.end(JSON.stringify(body));
       return { end: { kind: 'upstream_broken', error: failure } };
     }
-    res.writeHead(200, headersFor(ctx, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, options.dropped));
+    res.writeHead(200, headersFor(ctx, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, options.dropped, wholeCost(target, usage)));
     res.end(text);
     return { end: { kind: 'complete' }, usage };
   }
@@ -79,12 +90,14 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
   const limits = { idleMs: options.idleMs, remainingMs: options.remainingMs };
   if (sameFormat) {
     res.writeHead(status, headersFor(ctx, responseHeaders(success.response.headers, false), options.dropped));
+    const sniffer = createUsageSniffer(upstreamCodec, { decodeAll: !options.streamReportsUsage });
     const end = await relayBody(success.response, res, success.first, {
       ...limits,
+      tap: (chunk) => sniffer.push(chunk),
       onBroken: (error) =>
         options.clientCodec.encodeStreamError({ status: 502, kind: 'bad_gateway', message: brokenMessage(target, error), code: 'LLMUX_ERR_UPSTREAM_STREAM_BROKEN' }),
     });
-    return { end };
+    return { end, usage: sniffer.usage, countedOutputTokens: sniffer.countedOutputTokens };
   }
   const translator = createStreamTranslator(upstreamCodec, options.clientCodec, { model: options.requestedModel, includeUsage: options.includeUsage });
   res.writeHead(200, headersFor(ctx, SSE_HEADERS, options.dropped));

@@ -1,17 +1,24 @@
 /**
- * The request path for API calls: read and parse the body, find the route chain,
- * then run the attempt loop with the handlers for this request's formats.
+ * The request path for API calls: read and parse the body, resolve the model to a
+ * route chain (rules for virtual models, budgets), run the attempt loop with the
+ * handlers for this request's formats, then account for what it cost.
  */
 import { performance } from 'node:perf_hooks';
 import { parseJsonObject, readRequestInfo } from '../formats/request-info.js';
 import type { Operation } from '../providers/types.js';
 import { runAttempts, type ResilienceDependencies } from '../resilience/attempt-loop.js';
+import { applyBudgets, recordSpend } from '../routing/budgets.js';
 import { headerFallbacks, resolveRouteChain } from '../routing/route-chain.js';
+import { evaluateRules } from '../routing/rules.js';
 import type { RequestFacts } from '../routing/strategy.js';
+import { costReport } from '../telemetry/accounting.js';
+import { readClientCredential } from './client-credential.js';
 import { createExchange } from './exchange.js';
+import { implicitRoutes } from './forward/implicit-route.js';
 import { sanitizeRequestHeaders } from './headers.js';
 import { readBody } from './read-body.js';
 import type { RequestContext } from './request-context.js';
+import { RequestView } from './request-view.js';
 
 export interface ApiCall {
   readonly operation: Operation;
@@ -29,23 +36,37 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
   const info = readRequestInfo(ctx.format, body);
   const models = call.pathModel ? [call.pathModel] : info.models;
   ctx.stream = call.pathStream ?? info.stream;
-  const chain = resolveRouteChain(ctx.snapshot, [...models, ...headerFallbacks(ctx.req.headers['x-llmux-fallback'])]);
+  const view = new RequestView(ctx.format, call.operation, raw, body, info, models[0] ?? '', ctx.stream);
+
+  // A virtual model (e.g. `auto`) becomes the route its rules pick for this request.
+  const requested = [...models, ...headerFallbacks(ctx.req.headers['x-llmux-fallback'])].map((name) => {
+    const virtual = ctx.snapshot.virtualModels.get(name);
+    if (!virtual) return name;
+    const verdict = evaluateRules(virtual, { view, headers: ctx.req.headers, clientKey: ctx.clientKeyName });
+    ctx.rule ??= `${name}:${verdict.rule}`;
+    return verdict.route;
+  });
+  const resolved = resolveRouteChain(ctx.snapshot, requested, implicitRoutes(ctx));
+  const { chain } = await applyBudgets(resolved, deps.state, Date.now());
   ctx.route = chain[0]?.name;
+  // Kept aside for providers with `passthrough_auth`; the header itself is removed next.
+  const clientKey = readClientCredential(ctx.req);
   // After the control headers were read: nothing of the client's credentials or llmux's own headers goes upstream.
   sanitizeRequestHeaders(ctx.req.headers);
 
-  let estimate: number | undefined;
   const facts: RequestFacts = {
     clientIp: ctx.req.socket.remoteAddress ?? '',
     headers: ctx.req.headers,
     user: info.user,
     maxTokens: info.maxTokens,
-    // A rough count (4 bytes per token) until a tokenizer is wired in; computed once, on demand.
-    estimatedInputTokens: () => (estimate ??= Math.ceil(raw.length / 4)),
+    estimatedInputTokens: () => view.tokens().input,
   };
-  const streamOptions = body.stream_options;
-  const includeUsage = typeof streamOptions === 'object' && streamOptions !== null && !Array.isArray(streamOptions) && streamOptions.include_usage === true;
+  const handlers = createExchange(ctx, view, clientKey);
+  const served = await runAttempts(ctx, chain, call.operation, { request: facts, state: deps.state, random: deps.random }, handlers, deps, view);
+  if (!served) return;
 
-  const handlers = createExchange(ctx, { raw, body, operation: call.operation, requestedModel: models[0] ?? '', includeUsage });
-  await runAttempts(ctx, chain, call.operation, { request: facts, state: deps.state, random: deps.random }, handlers, deps);
+  const { usage, countedOutputTokens } = served.delivery;
+  const estimated = usage === undefined;
+  ctx.cost = costReport(served.target.price, usage ?? { inputTokens: view.tokens().input, outputTokens: countedOutputTokens ?? 0 }, estimated);
+  if (ctx.cost.usd !== undefined) await recordSpend(served.route, ctx.cost.usd, deps.state, Date.now());
 }

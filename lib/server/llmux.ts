@@ -18,6 +18,7 @@ import { HealthBoard } from '../resilience/health-checks.js';
 import { TtfbTracker } from '../resilience/ttfb-tracker.js';
 import { createAdminHandler } from './admin-server.js';
 import { adminState } from './admin-state.js';
+import { ForwardProxy } from './forward/forward-proxy.js';
 import { createRequestHandler } from './http-server.js';
 import { UpstreamClient } from './upstream.js';
 
@@ -59,6 +60,7 @@ export class Llmux {
   readonly #server: Server;
   readonly #admin: Server | undefined;
   readonly #upstream = new UpstreamClient();
+  readonly #forward: ForwardProxy;
   readonly #reloader: Reloader;
   readonly breakers: BreakerBoard;
   readonly health: HealthBoard;
@@ -91,7 +93,10 @@ export class Llmux {
       current: () => this.#snapshot,
       accepting: () => this.#accepting,
     });
-    this.#server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, handler);
+    // The forward proxy shares the listener: CONNECT and absolute-form requests, same handler.
+    this.#forward = new ForwardProxy({ handler, current: () => this.#snapshot, logger });
+    this.#server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, this.#forward.wrap(handler));
+    this.#forward.attach(this.#server);
     if (snapshot.proxy.admin.enabled) {
       this.#admin = createServer(
         createAdminHandler({
@@ -121,6 +126,7 @@ export class Llmux {
     const state = await createStateStore(snapshot.proxy.state, { logger });
     const llmux = new Llmux(snapshot, reloader, state, logger, options.random ?? Math.random);
     await llmux.breakers.syncFromStore();
+    await llmux.#forward.prepare(snapshot);
     const { listen, admin } = snapshot.proxy;
     await listenOn(llmux.#server, listen.port, listen.host);
     if (llmux.#admin) await listenOn(llmux.#admin, admin.port, admin.host);
@@ -183,6 +189,7 @@ export class Llmux {
     this.#snapshot = snapshot;
     this.#applyResilience(snapshot);
     retireProviders(previous, snapshot);
+    this.#forward.prepare(snapshot).catch((error: unknown) => this.logger.error({ err: error }, 'forward proxy: the CA is not available'));
     this.logger.level = snapshot.proxy.log.level;
     if (JSON.stringify(snapshot.files) !== JSON.stringify(previous.files)) this.#watch();
     if (result.restartRequired) {
@@ -224,6 +231,7 @@ export class Llmux {
   /** Stops accepting, lets in-flight requests finish, then releases everything. */
   async close(): Promise<void> {
     this.#accepting = false;
+    this.#forward.close();
     this.#watcher?.close();
     const closing = [this.#server, this.#admin].filter((s): s is Server => s !== undefined).map(
       (server) =>

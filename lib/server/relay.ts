@@ -48,6 +48,8 @@ export type RelayEnd =
 export interface RelayOptions {
   /** Transforms each upstream chunk before it is written (translation); identity when absent. */
   readonly transform?: (chunk: Buffer) => string | Buffer;
+  /** Sees each upstream chunk as it passes (usage accounting), without changing it. */
+  readonly tap?: (chunk: Buffer) => void;
   /** Text owed to the client when the upstream body ends (a translated stream's last events). */
   readonly flush?: () => string;
   /** Text to write when the upstream breaks mid-body (a terminal stream error event); when absent the socket is cut. */
@@ -82,7 +84,9 @@ export function relayBody(response: IncomingMessage, res: ServerResponse, first:
       res.off('close', onClientClose);
       resolve(end);
     }
+    const tap = options.tap;
     function write(chunk: Buffer): void {
+      tap?.(chunk);
       const out = transform ? transform(chunk) : chunk;
       if (out.length > 0 && !res.write(out)) response.pause();
     }

@@ -8,6 +8,7 @@ import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:
 import { performance } from 'node:perf_hooks';
 import type { Usage, WireFormat } from '../formats/canonical.js';
 import type { Snapshot } from '../config/snapshot.js';
+import type { CostReport } from '../telemetry/accounting.js';
 
 export interface AttemptRecord {
   readonly target: string;
@@ -33,6 +34,12 @@ export class RequestContext {
   brokeOff: string | undefined;
   /** Token usage the answer reported, when llmux could read it. */
   usage: Usage | undefined;
+  /** Tokens and US dollars of the answer (real usage, or llmux's estimate when marked so). */
+  cost: CostReport | undefined;
+  /** The virtual model and rule that picked the route (`auto:translations`), when one did. */
+  rule: string | undefined;
+  /** Name of the client key the request authenticated with, when client keys are configured. */
+  clientKeyName: string | undefined;
   /** Time to first byte of the committed attempt. */
   ttfbMs: number | undefined;
   overheadMs: number | undefined;
@@ -74,6 +81,7 @@ export class RequestContext {
       'x-llmux-overhead-ms': (this.overheadMs ?? this.measureOverhead()).toFixed(2),
     };
     if (this.route) headers['x-llmux-route'] = this.route;
+    if (this.rule) headers['x-llmux-rule'] = this.rule;
     if (this.target) headers['x-llmux-target'] = this.target;
     return headers;
   }

@@ -37,6 +37,8 @@ export class MemoryStore implements StateStore {
   readonly #breakers = new Map<string, SharedBreaker>();
   readonly #probes = new Map<string, number>();
   readonly #listeners = new Set<(event: StateEvent) => void>();
+  /** Budget totals by `budget@windowStart`; windows older than the newest per budget are dropped. */
+  readonly #spend = new Map<string, { windowStart: number; usd: number }>();
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
@@ -146,6 +148,17 @@ export class MemoryStore implements StateStore {
     if (held !== undefined && held > now) return Promise.resolve(false);
     this.#probes.set(target, now + ttlMs);
     return Promise.resolve(true);
+  }
+
+  addSpend(budget: string, windowStart: number, _windowMs: number, usd: number): Promise<number> {
+    const current = this.#spend.get(budget);
+    const total = (current && current.windowStart === windowStart ? current.usd : 0) + usd;
+    if (!current || current.windowStart <= windowStart) this.#spend.set(budget, { windowStart, usd: total });
+    return Promise.resolve(total);
+  }
+
+  spent(budgets: readonly string[], windowStart: number): Promise<number[]> {
+    return Promise.resolve(budgets.map((b) => (this.#spend.get(b)?.windowStart === windowStart ? (this.#spend.get(b)?.usd ?? 0) : 0)));
   }
 
   subscribe(listener: (event: StateEvent) => void): () => void {

@@ -109,6 +109,14 @@ export interface StateStore {
   /** Claims the one half-open probe of `target`: resolves `true` for exactly one caller per `ttlMs`. */
   claimProbe(target: string, ttlMs: number): Promise<boolean>;
 
+  /**
+   * Adds `usd` to a budget's counter for the window that starts at `windowStart`
+   * (epoch ms, `windowMs` long) and resolves the window's total after it.
+   */
+  addSpend(budget: string, windowStart: number, windowMs: number, usd: number): Promise<number>;
+  /** Each budget's total in the window that starts at `windowStart`. */
+  spent(budgets: readonly string[], windowStart: number): Promise<number[]>;
+
   /** Listens for breaker, cooldown and backend-health changes; returns the unsubscribe function. */
   subscribe(listener: (event: StateEvent) => void): () => void;
   status(): StoreStatus;

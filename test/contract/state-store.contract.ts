@@ -195,6 +195,21 @@ export function describeStateStoreContract(name: string, factory: StoreFactory):
       });
     });
 
+    describe('budgets', () => {
+      it('sums spend per budget and window, and starts each window from zero', async () => {
+        const store = await fresh();
+        expect(await store.addSpend('route:a', 0, 60_000, 0.25)).toBeCloseTo(0.25, 10);
+        expect(await store.addSpend('route:a', 0, 60_000, 0.5)).toBeCloseTo(0.75, 10);
+        await store.addSpend('route:b', 0, 60_000, 1);
+        const [a, b, none] = await store.spent(['route:a', 'route:b', 'route:c'], 0);
+        expect(a).toBeCloseTo(0.75, 10);
+        expect(b).toBeCloseTo(1, 10);
+        expect(none).toBe(0);
+        expect(await store.spent(['route:a'], 60_000)).toEqual([0]);
+        expect(await store.addSpend('route:a', 60_000, 60_000, 0.1)).toBeCloseTo(0.1, 10);
+      });
+    });
+
     it('reports its health', async () => {
       const store = await fresh();
       expect(store.status()).toMatchObject({ healthy: true });

@@ -2,6 +2,7 @@
  * Starts llmux in process on a generated config, in front of mock providers on
  * port 0, for integration tests; `close()` stops everything it started.
  */
+import { Writable } from 'node:stream';
 import { pino } from 'pino';
 import { Llmux } from '../../lib/server/llmux.js';
 import { startMockProvider, type MockProvider, type MockProviderOptions } from '../../lib/simulator/index.js';
@@ -19,6 +20,8 @@ export interface HarnessOptions {
   /** Provider kind used for the mocks. @default 'openai-compatible' */
   readonly kind?: (name: string, mock: MockProvider) => string;
   readonly random?: () => number;
+  /** Keep llmux's log lines (JSON) for the test to read through `logs()`. @default false */
+  readonly captureLogs?: boolean;
 }
 
 export interface Harness {
@@ -26,6 +29,10 @@ export interface Harness {
   readonly url: string;
   readonly mocks: Readonly<Record<string, MockProvider>>;
   readonly config: ConfigDir;
+  /** Log lines written so far, parsed (only with `captureLogs`). */
+  logs(): Record<string, unknown>[];
+  /** The raw log text written so far (only with `captureLogs`). */
+  logText(): string;
   close(): Promise<void>;
 }
 
@@ -46,12 +53,26 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
     'proxy.yaml': `listen:\n  port: 0\nadmin:\n  port: 0\nproviders:\n${providers.join('\n')}\n${options.proxyYaml ?? ''}\n`,
     'policies/routes.yaml': options.policy,
   });
-  const llmux = await Llmux.start({ configFile: config.proxyFile, logger: pino({ level: 'silent' }), random: options.random });
+  let logged = '';
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logged += chunk.toString();
+      done();
+    },
+  });
+  const logger = options.captureLogs ? pino({ level: 'info' }, sink) : pino({ level: 'silent' });
+  const llmux = await Llmux.start({ configFile: config.proxyFile, logger, random: options.random });
   return {
     llmux,
     url: llmux.url,
     mocks,
     config,
+    logText: () => logged,
+    logs: () =>
+      logged
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => JSON.parse(line) as Record<string, unknown>),
     async close() {
       await llmux.close();
       await Promise.all(Object.values(mocks).map((m) => m.close()));

@@ -95,7 +95,7 @@ describe('llmux CLI', () => {
     const result = await runCli(['demo', '--requests', '60'], { timeoutMs: 60_000 });
     expect(result.code).toBe(0);
     expect(result.stdout).toContain('60/60');
-    const targets = ['fast/gpt-4o-mini', 'steady/claude-haiku-4-5', 'flaky/gemini-2.5-flash'];
+    const targets = ['fast/gpt-4o-mini', 'steady/claude-sonnet-4-5', 'flaky/gemini-2.5-flash'];
     for (const target of targets) expect(result.stdout).toContain(target);
     const served = (target: string): number => Number(new RegExp(`${target}\\s+\\d+\\s+(\\d+)`).exec(result.stdout)?.[1]);
     // Weighted 3:2:1: the fast target serves the most, the flaky one the least.

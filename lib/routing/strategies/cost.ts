@@ -23,7 +23,7 @@ export const cost = defineStrategy({
   validate: (route) =>
     route.targets.flatMap((t, i) =>
       t.price === undefined
-        ? [{ path: ['targets', i], message: 'the cost strategy needs a `price: { input, output }` on every target' }]
+        ? [{ path: ['targets', i], message: 'the cost strategy needs a price for every target: set `price: { input, output }` (this model has no built-in list price)' }]
         : [],
     ),
   create({ expected_output_tokens }) {

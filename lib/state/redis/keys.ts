@@ -10,6 +10,7 @@
  *   <prefix>:{t:<target>}:cooldown  STRING cooldown end (epoch ms)
  *   <prefix>:{t:<target>}:breaker   HASH  phase, until, version
  *   <prefix>:{t:<target>}:probe     STRING half-open probe claim end (epoch ms)
+ *   <prefix>:{b:<budget>}:<window>  STRING spend (US dollars) of a budget in one window
  *   <prefix>:events                 pub/sub channel of breaker and cooldown changes
  */
 
@@ -36,6 +37,11 @@ export class KeyLayout {
   constructor(prefix: string) {
     this.#prefix = prefix;
     this.channel = `${prefix}:events`;
+  }
+
+  /** A budget's counter for one window; its own hash tag, since budgets are not targets. */
+  budget(budget: string, windowStart: number): string {
+    return `${this.#prefix}:{b:${escapeTarget(budget)}}:${windowStart}`;
   }
 
   target(target: string): TargetKeys {

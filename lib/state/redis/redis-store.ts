@@ -177,6 +177,16 @@ export class RedisStore implements StateStore {
     return entries.map((entry) => (entry?.cooldown !== undefined && entry.cooldown > now ? entry.cooldown : undefined));
   }
 
+  async addSpend(budget: string, windowStart: number, windowMs: number, usd: number): Promise<number> {
+    const total = await this.#health.attempt(() => this.#scripts.addSpend(budget, windowStart, windowMs, usd));
+    return total === OFFLINE ? this.#local.addSpend(budget, windowStart, windowMs, usd) : total;
+  }
+
+  async spent(budgets: readonly string[], windowStart: number): Promise<number[]> {
+    const totals = await this.#health.attempt(() => this.#scripts.spent(budgets, windowStart));
+    return totals === OFFLINE ? this.#local.spent(budgets, windowStart) : totals;
+  }
+
   async recordOutcome(target: string, ok: boolean, windowMs: number): Promise<WindowCounts> {
     const counts = await this.#health.attempt(() => this.#scripts.outcome(target, ok, windowMs, this.#now()));
     return counts === OFFLINE ? this.#local.recordOutcome(target, ok, windowMs) : counts;

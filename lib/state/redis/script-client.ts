@@ -107,6 +107,19 @@ export class ScriptClient {
     return { successes, failures };
   }
 
+  /** INCRBYFLOAT and expiry of one key: a MULTI on one slot, so it works on a Cluster too. */
+  async addSpend(budget: string, windowStart: number, windowMs: number, usd: number): Promise<number> {
+    const key = this.#keys.budget(budget, windowStart);
+    const replies = await this.#client.multi().incrbyfloat(key, usd).pexpire(key, windowMs * 2).exec();
+    return Number(replies?.[0]?.[1] ?? 0);
+  }
+
+  /** One GET per budget, pipelined (the keys may live on different Cluster nodes). */
+  async spent(budgets: readonly string[], windowStart: number): Promise<number[]> {
+    const values = await Promise.all(budgets.map((b) => this.#client.get(this.#keys.budget(b, windowStart))));
+    return values.map((v) => numberOrUndefined(v) ?? 0);
+  }
+
   async resetOutcomes(target: string): Promise<void> {
     await this.#client.del(this.#keys.target(target).outcomes);
   }

@@ -147,7 +147,7 @@ providers:
     });
     expect(problems).toEqual([
       expect.stringMatching(/^policies\/b\.yaml:2:3: routes\.gpt: route is already defined in .*policies\/a\.yaml$/),
-      'policies/b.yaml:6:15: routes.cheap.targets[0]: the cost strategy needs a `price: { input, output }` on every target',
+      'policies/b.yaml:6:15: routes.cheap.targets[0]: the cost strategy needs a price for every target: set `price: { input, output }` (this model has no built-in list price)',
     ]);
   });
 
