@@ -7,6 +7,7 @@ import { validateCommand } from './validate.js';
 import { demoCommand } from './demo.js';
 import { caCommand } from './ca.js';
 import { explainCommand } from './explain.js';
+import { statusCommand } from './status.js';
 
 const info = packageInfo();
 const defaultConfig = process.env.LLMUX_CONFIG ?? 'proxy.yaml';
@@ -68,6 +69,16 @@ program
   .option('--serve', 'keep llmux and the simulated providers running after the summary')
   .option('-p, --port <port>', 'port for llmux (default: a free one)', parsePort)
   .action(demoCommand);
+
+program
+  .command('status')
+  .description("print a running llmux's routes and targets (breaker, share, in-flight, latency) as a table")
+  .option('--url <url>', 'admin listener base URL (default: admin.host:admin.port from -c, else http://127.0.0.1:4101)')
+  .option('-c, --config <file>', 'read the admin listener address from this proxy.yaml (env: LLMUX_CONFIG)')
+  .option('--json', 'print the raw /admin/state JSON')
+  .action(async (flags: { url?: string; config?: string; json?: boolean }) => {
+    process.exitCode = await statusCommand(flags);
+  });
 
 program
   .command('ca')

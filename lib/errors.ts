@@ -124,6 +124,11 @@ export const ERRORS = {
     kind: 'rate_limit',
     message: (route: string, detail: string) => `Route \`${route}\` is over its budget: ${detail}. Retry after the time in Retry-After, or raise the budget.`,
   },
+  LLMUX_ERR_KEY_BUDGET_EXCEEDED: {
+    status: 429,
+    kind: 'rate_limit',
+    message: (key: string, detail: string) => `The client key \`${key}\` is over its budget: ${detail}.`,
+  },
   LLMUX_ERR_SHUTTING_DOWN: {
     status: 503,
     kind: 'unavailable',

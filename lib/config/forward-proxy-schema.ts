@@ -47,7 +47,11 @@ export const forwardProxySchema = z.strictObject({
    * CONNECT to any other host: `deny` (403), `allow` (a blind TCP tunnel), or a list
    * of host patterns to tunnel. @default deny
    */
-  tunnel: z.union([z.enum(['deny', 'allow']), z.array(hostPattern).min(1)]).default('deny'),
+  tunnel: z
+    .union([z.enum(['deny', 'allow']), z.array(hostPattern).min(1)], {
+      error: (issue) => (issue.code === 'invalid_union' ? 'must be deny, allow, or a list of host patterns' : undefined),
+    })
+    .default('deny'),
   /** Tunnel to loopback, private, link-local and unspecified addresses (after DNS resolution). @default false */
   allow_private: z.boolean().default(false),
   /** Directory of the CA (`ca.crt`, `ca.key`); relative to proxy.yaml, `~` is the home directory. @default ~/.llmux/ca */
@@ -55,7 +59,11 @@ export const forwardProxySchema = z.strictObject({
   /** Time allowed to connect a blind tunnel's upstream, in ms. @default 10000 */
   connect_timeout_ms: z.number().int().positive().default(10_000),
   /** Require `Proxy-Authorization: Basic` with one of these credentials. @default none */
-  auth: z.union([credential.transform((one) => [one]), z.array(credential).min(1)]).default([]),
+  auth: z
+    .union([credential.transform((one) => [one]), z.array(credential).min(1)], {
+      error: (issue) => (issue.code === 'invalid_union' ? 'must be { username, password } or a list of them' : undefined),
+    })
+    .default([]),
 });
 
 export type ForwardProxyConfig = z.output<typeof forwardProxySchema>;

@@ -88,7 +88,7 @@ export async function loadConfig(file: string, options: LoadOptions = {}): Promi
     }
   }
 
-  if (proxy) checkReferences(proxy, routes, virtualModels, problems);
+  if (proxy) checkReferences(proxy, routes, virtualModels, problems, proxySource);
   if (proxy && proxySource) checkForwardProxyReferences(proxySource, proxy, problems);
   if (problems.length > 0 || !proxy) throw new ConfigError(firstPerKey(problems));
   return { file: absolute, proxy, routes, virtualModels, files: [absolute, ...policyFiles] };

@@ -3,9 +3,17 @@ import { getStrategy } from '../routing/registry.js';
 import type { ConfigProblem } from './config-error.js';
 import type { LoadedRoute, LoadedVirtualModel } from './load.js';
 import { builtinPrice } from '../routing/price-table.js';
+import { exposureProblem } from './exposure.js';
+import type { SourceFile } from './source.js';
 import type { ProxyConfig } from './schema.js';
 
-export function checkReferences(proxy: ProxyConfig, routes: readonly LoadedRoute[], virtualModels: readonly LoadedVirtualModel[], problems: ConfigProblem[]): void {
+export function checkReferences(
+  proxy: ProxyConfig,
+  routes: readonly LoadedRoute[],
+  virtualModels: readonly LoadedVirtualModel[],
+  problems: ConfigProblem[],
+  proxySource?: SourceFile,
+): void {
   const providers = Object.keys(proxy.providers);
   const routeNames = new Set(routes.map((r) => r.name));
   for (const { name, config, source } of routes) {
@@ -40,4 +48,22 @@ export function checkReferences(proxy: ProxyConfig, routes: readonly LoadedRoute
     config.match.forEach((rule, i) => check(['rules', name, 'match', i, 'route'], rule.route));
     check(['rules', name, 'default'], config.default);
   }
+  if (proxySource) checkAuth(proxy, new Set([...routeNames, ...virtualModels.map((v) => v.name)]), problems, proxySource);
+}
+
+function checkAuth(proxy: ProxyConfig, names: ReadonlySet<string>, problems: ConfigProblem[], source: SourceFile): void {
+  const exposure = exposureProblem(proxy);
+  if (exposure) problems.push(source.problem(['listen', 'host'], exposure));
+  if (proxy.auth === undefined || proxy.auth === 'none') return;
+  const seenNames = new Set<string>();
+  const seenKeys = new Set<string>();
+  proxy.auth.keys.forEach((key, i) => {
+    if (seenNames.has(key.name)) problems.push(source.problem(['auth', 'keys', i, 'name'], `another key is already named "${key.name}"`));
+    if (seenKeys.has(key.key)) problems.push(source.problem(['auth', 'keys', i, 'key'], 'the same key is listed twice'));
+    seenNames.add(key.name);
+    seenKeys.add(key.key);
+    key.routes?.forEach((route, r) => {
+      if (!names.has(route)) problems.push(source.problem(['auth', 'keys', i, 'routes', r], `unknown route "${route}"; defined routes: ${[...names].join(', ')}`));
+    });
+  });
 }

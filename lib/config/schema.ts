@@ -8,6 +8,7 @@ import { providerSchema } from '../providers/registry.js';
 import { strategySchema } from '../routing/registry.js';
 import { redisStateSchema } from '../state/redis/config.js';
 import { virtualModelSchema } from './rules-schema.js';
+import { authSchema } from './auth-schema.js';
 import { breakerSchema, cooldownSchema, hedgeSchema, retriesSchema, timeoutsSchema } from './resilience-schema.js';
 import { forwardProxySchema } from './forward-proxy-schema.js';
 
@@ -37,6 +38,12 @@ export const adminSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   /** 0 picks a free port. */
   port: port.default(4101),
+  /**
+   * Lets non-loopback clients use /admin/* (with `Authorization: Bearer <token>`).
+   * Without it, /admin/* answers loopback clients only; /healthz, /readyz and
+   * /metrics stay open for probes and scrapers.
+   */
+  token: z.string().min(16, 'use a token of at least 16 characters').optional(),
 });
 
 export const reloadSchema = z.strictObject({
@@ -51,6 +58,15 @@ export const limitsSchema = z.strictObject({
   max_body_bytes: positiveInt.default(10 * 1024 * 1024),
   /** Time allowed for the whole request body to arrive, in ms; slower clients get 408. */
   body_timeout_ms: positiveInt.default(30_000),
+  /** Time allowed for the request headers to arrive, in ms (slowloris); slower connections are closed with 408. */
+  header_timeout_ms: positiveInt.default(10_000),
+  /** Most requests served at once; more get 503 at once. 0 means no limit. */
+  max_concurrent_requests: z.number().int().min(0).default(0),
+});
+
+export const shutdownSchema = z.strictObject({
+  /** On SIGTERM/SIGINT, how long in-flight requests and streams may run on before they are cut (ms). */
+  drain_timeout_ms: z.number().int().min(0).default(30_000),
 });
 
 export const logSchema = z.strictObject({
@@ -71,6 +87,9 @@ export const proxySchema = z.strictObject({
   policies: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).default('policies/*.yaml'),
   limits: limitsSchema.prefault({}),
   log: logSchema.prefault({}),
+  /** Client keys (`{ keys: [...] }`), or `none`; absent means none, allowed on loopback only. */
+  auth: authSchema.optional(),
+  shutdown: shutdownSchema.prefault({}),
   /** llmux as an HTTPS_PROXY / HTTP_PROXY (off by default); see forward-proxy-schema.ts. */
   forward_proxy: forwardProxySchema.prefault({}),
 });

@@ -13,6 +13,7 @@ import type { LoadedConfig } from './load.js';
 import type { ProxyConfig } from './schema.js';
 import { builtinPrice } from '../routing/price-table.js';
 import { compileVirtualModel, type VirtualModel } from '../routing/rules.js';
+import { ClientAuth } from '../server/client-auth.js';
 
 export interface Snapshot {
   /** Increases by one with every successful load. */
@@ -29,6 +30,7 @@ export interface Snapshot {
   readonly virtualModels: ReadonlyMap<string, VirtualModel>;
   /** Route and virtual model names, sorted: what clients may ask for. */
   readonly routeNames: readonly string[];
+  readonly auth: ClientAuth;
 }
 
 export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapshot {
@@ -95,6 +97,7 @@ export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapsh
     routes,
     virtualModels,
     routeNames: Object.freeze([...routes.keys(), ...virtualModels.keys()].sort()),
+    auth: new ClientAuth(proxy.auth),
   });
 }
 

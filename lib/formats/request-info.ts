@@ -64,13 +64,25 @@ export function readRequestInfo(format: WireFormat, body: JsonObject): RequestIn
   return readers[format](body);
 }
 
+/**
+ * Where the JSON broke, without quoting it: V8's messages include a snippet of the
+ * input, and prompt text must never appear in an error or a log line.
+ */
+function describeJsonError(error: unknown, length: number): string {
+  const message = error instanceof Error ? error.message : '';
+  const position = /position (\d+)/.exec(message)?.[1];
+  if (position !== undefined) return `syntax error at byte ${position} of ${length}`;
+  if (/end of (JSON )?input|Unterminated/i.test(message)) return `the body ends too early (${length} bytes)`;
+  return length === 0 ? 'the body is empty' : `syntax error in ${length} bytes`;
+}
+
 /** Parses a client body; anything but a JSON object is a 400 in the client's own format. */
 export function parseJsonObject(raw: Buffer): JsonObject {
   let value: unknown;
   try {
     value = JSON.parse(raw.toString('utf8'));
   } catch (error) {
-    throw llmuxError('LLMUX_ERR_INVALID_JSON', [error instanceof Error ? error.message : 'unparseable'], { cause: error });
+    throw llmuxError('LLMUX_ERR_INVALID_JSON', [describeJsonError(error, raw.length)], { cause: error });
   }
   if (!value || typeof value !== 'object' || Array.isArray(value)) {
     throw llmuxError('LLMUX_ERR_INVALID_JSON', ['the body must be a JSON object']);

@@ -223,9 +223,13 @@ async function commit(
   deps.ttfb.record(route.name, result.ttfbMs);
   void deps.state.recordLatency(target.id, result.ttfbMs);
   let delivery: Delivery = { end: { kind: 'client_abort' } };
+  // Shutdown (past its drain timeout) or a gone client can end the answer from outside.
+  ctx.cutUpstream = (reason) => result.response.destroy(reason);
   try {
-    delivery = await handlers.deliver(target, result, { idleMs: route.timeouts.idle_ms, remainingMs: totalAt - performance.now() });
+    if (ctx.clientGone || ctx.res.writableEnded) result.response.destroy();
+    else delivery = await handlers.deliver(target, result, { idleMs: route.timeouts.idle_ms, remainingMs: totalAt - performance.now() });
   } finally {
+    ctx.cutUpstream = undefined;
     const { end, usage } = delivery;
     if (end.kind === 'complete') running.ticket.success();
     else if (end.kind === 'upstream_broken') running.ticket.failure();

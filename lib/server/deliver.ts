@@ -52,7 +52,16 @@ function headersFor(ctx: RequestContext, base: OutgoingHttpHeaders, dropped: rea
 const wholeCost = (target: Target, usage: Usage | undefined): number | undefined => (usage && target.price ? costUsd(target.price, usage) : undefined);
 
 function brokenMessage(target: Target, error: Error): string {
+  if (error instanceof ShutdownCut) return error.message;
   return `the upstream stream from ${target.id} broke off: ${error.message}`;
+}
+
+/** The reason an answer is cut when llmux shuts down and the drain timeout has passed. */
+export class ShutdownCut extends Error {
+  constructor(drainMs: number) {
+    super(`llmux is shutting down and the answer did not finish within the ${drainMs} ms drain timeout; retry the request`);
+    this.name = 'ShutdownCut';
+  }
 }
 
 export async function deliverAnswer(ctx: RequestContext, target: Target, success: AttemptSuccess, options: DeliveryOptions): Promise<Delivery> {

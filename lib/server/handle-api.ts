@@ -13,6 +13,7 @@ import { evaluateRules } from '../routing/rules.js';
 import type { RequestFacts } from '../routing/strategy.js';
 import { costReport } from '../telemetry/accounting.js';
 import { readClientCredential } from './client-credential.js';
+import { assertKeyBudget, assertRouteAllowed, recordKeySpend } from './client-auth.js';
 import { createExchange } from './exchange.js';
 import { implicitRoutes } from './forward/implicit-route.js';
 import { sanitizeRequestHeaders } from './headers.js';
@@ -38,8 +39,11 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
   ctx.stream = call.pathStream ?? info.stream;
   const view = new RequestView(ctx.format, call.operation, raw, body, info, models[0] ?? '', ctx.stream);
 
+  const names = [...models, ...headerFallbacks(ctx.req.headers['x-llmux-fallback'])];
+  for (const name of names) assertRouteAllowed(ctx.clientKey, name);
+  await assertKeyBudget(ctx.clientKey, deps.state, Date.now());
   // A virtual model (e.g. `auto`) becomes the route its rules pick for this request.
-  const requested = [...models, ...headerFallbacks(ctx.req.headers['x-llmux-fallback'])].map((name) => {
+  const requested = names.map((name) => {
     const virtual = ctx.snapshot.virtualModels.get(name);
     if (!virtual) return name;
     const verdict = evaluateRules(virtual, { view, headers: ctx.req.headers, clientKey: ctx.clientKeyName });
@@ -49,8 +53,9 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
   const resolved = resolveRouteChain(ctx.snapshot, requested, implicitRoutes(ctx));
   const { chain } = await applyBudgets(resolved, deps.state, Date.now());
   ctx.route = chain[0]?.name;
-  // Kept aside for providers with `passthrough_auth`; the header itself is removed next.
-  const clientKey = readClientCredential(ctx.req);
+  // Kept aside for providers with `passthrough_auth`; the header itself is removed next. With
+  // client keys configured, what the client sends is an llmux key: it never goes upstream.
+  const clientKey = ctx.snapshot.auth.required ? undefined : readClientCredential(ctx.req);
   // After the control headers were read: nothing of the client's credentials or llmux's own headers goes upstream.
   sanitizeRequestHeaders(ctx.req.headers);
 
@@ -68,5 +73,8 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
   const { usage, countedOutputTokens } = served.delivery;
   const estimated = usage === undefined;
   ctx.cost = costReport(served.target.price, usage ?? { inputTokens: view.tokens().input, outputTokens: countedOutputTokens ?? 0 }, estimated);
-  if (ctx.cost.usd !== undefined) await recordSpend(served.route, ctx.cost.usd, deps.state, Date.now());
+  if (ctx.cost.usd !== undefined) {
+    await recordSpend(served.route, ctx.cost.usd, deps.state, Date.now());
+    await recordKeySpend(ctx.clientKey, ctx.cost.usd, deps.state, Date.now());
+  }
 }

@@ -7,15 +7,22 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { llmuxError } from '../errors.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { Logger } from '../telemetry/logger.js';
+import type { Metrics } from '../telemetry/metrics.js';
+import type { TrafficStats } from '../telemetry/traffic-stats.js';
 import { formatForPath, matchEndpoint } from './endpoints.js';
 import { sendError, toLlmuxError } from './error-response.js';
 import { handleApi } from './handle-api.js';
 import type { ResilienceDependencies } from '../resilience/attempt-loop.js';
 import { modelList } from '../formats/model-list.js';
 import { RequestContext } from './request-context.js';
+import { readClientCredential } from './client-credential.js';
+import type { RequestTracker } from './request-tracker.js';
 
 export interface HandlerDependencies extends ResilienceDependencies {
   readonly logger: Logger;
+  readonly metrics: Metrics;
+  readonly traffic: TrafficStats;
+  readonly tracker: RequestTracker;
   /** The snapshot a new request starts on; in-flight requests keep the one they began with. */
   current(): Snapshot;
   /** False once shutdown began: new requests are refused. */
@@ -37,15 +44,17 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
         // A body we stopped reading (413, 408) would otherwise sit in the socket.
         if (!req.complete) res.once('finish', () => req.socket.destroy());
       })
-      .finally(() => accessLog(ctx, path, deps.logger));
+      .finally(() => whenDone(ctx, () => record(ctx, path, deps)));
   };
 }
 
 async function serve(ctx: RequestContext, path: string, query: string, deps: HandlerDependencies): Promise<void> {
   if (!deps.accepting()) throw llmuxError('LLMUX_ERR_SHUTTING_DOWN', []);
+  deps.tracker.enter(ctx, ctx.snapshot.proxy.limits.max_concurrent_requests);
   const endpoint = matchEndpoint(ctx.req.method ?? 'GET', path, new URLSearchParams(query), ctx.req.headers);
   if (endpoint instanceof Error) throw endpoint;
   ctx.format = endpoint.format;
+  ctx.clientKey = ctx.snapshot.auth.authenticate(readClientCredential(ctx.req));
   if (endpoint.kind === 'models') {
     sendModels(ctx);
     return;
@@ -54,42 +63,52 @@ async function serve(ctx: RequestContext, path: string, query: string, deps: Han
 }
 
 function sendModels(ctx: RequestContext): void {
-  const body = JSON.stringify(modelList(ctx.format, ctx.snapshot.routeNames, ctx.snapshot.loadedAt));
+  const allowed = ctx.clientKey?.routes;
+  const names = allowed ? ctx.snapshot.routeNames.filter((name) => allowed.has(name)) : ctx.snapshot.routeNames;
+  const body = JSON.stringify(modelList(ctx.format, names, ctx.snapshot.loadedAt));
   ctx.res.writeHead(200, { ...ctx.llmuxHeaders(), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   ctx.res.end(body);
 }
 
-function accessLog(ctx: RequestContext, path: string, logger: Logger): void {
+/** Runs `fn` once the response is finished or the connection is gone. */
+function whenDone(ctx: RequestContext, fn: () => void): void {
+  if (ctx.res.writableFinished || ctx.res.destroyed) fn();
+  else ctx.res.once('close', fn);
+}
+
+/** One access-log line, the metrics and the traffic stats of a finished request. */
+function record(ctx: RequestContext, path: string, deps: HandlerDependencies): void {
+  deps.tracker.leave(ctx);
+  const duration = ctx.elapsed();
+  deps.metrics.observeRequest(ctx, duration);
+  deps.traffic.observe(ctx);
   if (!ctx.snapshot.proxy.log.access_log) return;
-  const done = (): void => {
-    logger.info(
-      {
-        id: ctx.id,
-        method: ctx.req.method,
-        path,
-        format: ctx.format,
-        route: ctx.route,
-        rule: ctx.rule,
-        target: ctx.target,
-        stream: ctx.stream,
-        status: ctx.res.statusCode,
-        attempts: ctx.attempts,
-        broke_off: ctx.brokeOff,
-        tokens_in: ctx.cost?.inputTokens,
-        tokens_out: ctx.cost?.outputTokens,
-        tokens_cached: ctx.cost?.cachedInputTokens || undefined,
-        cost_usd: ctx.cost?.usd,
-        cost_estimated: ctx.cost?.estimated || undefined,
-        client_gone: ctx.clientGone || undefined,
-        ttfb_ms: ctx.ttfbMs === undefined ? undefined : round(ctx.ttfbMs),
-        overhead_ms: ctx.overheadMs === undefined ? undefined : round(ctx.overheadMs),
-        duration_ms: round(ctx.elapsed()),
-      },
-      'request',
-    );
-  };
-  if (ctx.res.writableFinished || ctx.res.destroyed) done();
-  else ctx.res.once('close', done);
+  deps.logger.info(
+    {
+      id: ctx.id,
+      method: ctx.req.method,
+      path,
+      format: ctx.format,
+      route: ctx.route,
+      rule: ctx.rule,
+      client_key: ctx.clientKeyName,
+      target: ctx.target,
+      stream: ctx.stream,
+      status: ctx.res.statusCode,
+      attempts: ctx.attempts,
+      broke_off: ctx.brokeOff,
+      tokens_in: ctx.cost?.inputTokens,
+      tokens_out: ctx.cost?.outputTokens,
+      tokens_cached: ctx.cost?.cachedInputTokens || undefined,
+      cost_usd: ctx.cost?.usd,
+      cost_estimated: ctx.cost?.estimated || undefined,
+      client_gone: ctx.clientGone || undefined,
+      ttfb_ms: ctx.ttfbMs === undefined ? undefined : round(ctx.ttfbMs),
+      overhead_ms: ctx.overheadMs === undefined ? undefined : round(ctx.overheadMs),
+      duration_ms: round(duration),
+    },
+    'request',
+  );
 }
 
 const round = (ms: number): number => Math.round(ms * 100) / 100;

@@ -7,6 +7,8 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { LoadedConfig } from '../config/load.js';
 import { Reloader, type ReloadResult, type ReloadTrigger } from '../config/reloader.js';
+import { ConfigError } from '../config/config-error.js';
+import { exposureProblem } from '../config/exposure.js';
 import { retireProviders, type Snapshot } from '../config/snapshot.js';
 import { ConfigWatcher } from '../config/watch.js';
 import { createStateStore } from '../state/create.js';
@@ -20,7 +22,10 @@ import { createAdminHandler } from './admin-server.js';
 import { adminState } from './admin-state.js';
 import { ForwardProxy } from './forward/forward-proxy.js';
 import { createRequestHandler } from './http-server.js';
+import { Metrics } from '../telemetry/metrics.js';
+import { TrafficStats } from '../telemetry/traffic-stats.js';
 import { UpstreamClient } from './upstream.js';
+import { RequestTracker } from './request-tracker.js';
 
 export interface StartOptions {
   /** Path of proxy.yaml. */
@@ -64,6 +69,9 @@ export class Llmux {
   readonly #reloader: Reloader;
   readonly breakers: BreakerBoard;
   readonly health: HealthBoard;
+  readonly metrics: Metrics;
+  readonly traffic = new TrafficStats();
+  readonly #tracker = new RequestTracker();
   #watcher: ConfigWatcher | undefined;
   #snapshot: Snapshot;
   #accepting = true;
@@ -81,6 +89,7 @@ export class Llmux {
     this.#reloader = reloader;
     this.breakers = new BreakerBoard(state, logger);
     this.health = new HealthBoard(logger);
+    this.metrics = new Metrics({ snapshot: () => this.#snapshot, state, breakers: this.breakers });
     this.#applyResilience(snapshot);
     const handler = createRequestHandler({
       state,
@@ -89,17 +98,27 @@ export class Llmux {
       health: this.health,
       ttfb: new TtfbTracker(),
       logger,
+      metrics: this.metrics,
+      traffic: this.traffic,
+      tracker: this.#tracker,
       random,
       current: () => this.#snapshot,
       accepting: () => this.#accepting,
     });
     // The forward proxy shares the listener: CONNECT and absolute-form requests, same handler.
     this.#forward = new ForwardProxy({ handler, current: () => this.#snapshot, logger });
-    this.#server = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, this.#forward.wrap(handler));
+    // requestTimeout stays off: it would also cut long streams; bodies have their own timeout (408).
+    const { header_timeout_ms } = snapshot.proxy.limits;
+    this.#server = createServer(
+      // Node checks header timeouts on an interval (30 s by default); check often enough to honour the setting.
+      { keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: header_timeout_ms, connectionsCheckingInterval: Math.min(1_000, header_timeout_ms) },
+      this.#forward.wrap(handler),
+    );
     this.#forward.attach(this.#server);
     if (snapshot.proxy.admin.enabled) {
       this.#admin = createServer(
         createAdminHandler({
+          token: () => this.#snapshot.proxy.admin.token,
           state: () =>
             adminState({
               snapshot: this.#snapshot,
@@ -108,7 +127,9 @@ export class Llmux {
               health: this.health,
               lastReload: this.#reloader.last,
               reloads: this.#reloader.counts,
+              traffic: this.traffic,
             }),
+          metrics: async () => ({ contentType: this.metrics.contentType, text: await this.metrics.text() }),
           reload: () => this.reload('admin'),
           readiness: () => ({
             ready: this.#accepting,
@@ -122,6 +143,9 @@ export class Llmux {
   static async start(options: StartOptions): Promise<Llmux> {
     const reloader = new Reloader({ configFile: options.configFile, env: options.env ?? process.env, override: (loaded) => withOverrides(loaded, options) });
     const snapshot = await reloader.initial();
+    // Checked again here because CLI flags (--host) can move a valid file's listener off loopback.
+    const exposure = exposureProblem(snapshot.proxy);
+    if (exposure) throw new ConfigError([{ file: snapshot.file, line: 1, col: 1, key: 'listen.host', message: exposure }]);
     const logger = options.logger ?? createLogger({ level: snapshot.proxy.log.level });
     const state = await createStateStore(snapshot.proxy.state, { logger });
     const llmux = new Llmux(snapshot, reloader, state, logger, options.random ?? Math.random);
@@ -182,6 +206,7 @@ export class Llmux {
   async #reloadOnce(trigger: ReloadTrigger): Promise<ReloadResult> {
     const previous = this.#snapshot;
     const { result, snapshot } = await this.#reloader.reload(previous, trigger);
+    this.metrics.observeReload(result.ok);
     if (!snapshot) {
       this.logger.error({ trigger, problems: result.problems }, `config reload failed, the running config stays: ${result.error}`);
       return result;
@@ -228,19 +253,33 @@ export class Llmux {
     this.health.sync(snapshot.providers.values());
   }
 
-  /** Stops accepting, lets in-flight requests finish, then releases everything. */
+  /**
+   * Graceful shutdown: stop accepting (new connections are refused, new requests on
+   * open connections get 503), let in-flight requests and streams finish for up to
+   * `shutdown.drain_timeout_ms`, then cut what remains with a proper error (a
+   * terminal event in the client's stream format), release every slot, and close.
+   */
   async close(): Promise<void> {
     this.#accepting = false;
     this.#forward.close();
     this.#watcher?.close();
-    const closing = [this.#server, this.#admin].filter((s): s is Server => s !== undefined).map(
-      (server) =>
-        new Promise<void>((resolve) => {
-          server.close(() => resolve());
-          server.closeIdleConnections();
-        }),
-    );
-    await Promise.all(closing);
+    const stopped = new Promise<void>((resolve) => this.#server.close(() => resolve()));
+    this.#server.closeIdleConnections();
+    const drainMs = this.#snapshot.proxy.shutdown.drain_timeout_ms;
+    if (this.#tracker.size > 0) this.logger.info({ in_flight: this.#tracker.size, drain_timeout_ms: drainMs }, 'draining in-flight requests');
+    if (!(await this.#tracker.drain(drainMs))) {
+      this.logger.warn({ in_flight: this.#tracker.size }, 'drain timeout reached; cutting the remaining requests');
+      this.#tracker.cutAll(drainMs);
+      await this.#tracker.drain(2_000);
+    }
+    this.#server.closeAllConnections();
+    await stopped;
+    if (this.#admin) {
+      const admin = this.#admin;
+      const adminStopped = new Promise<void>((resolve) => admin.close(() => resolve()));
+      admin.closeAllConnections();
+      await adminStopped;
+    }
     await this.#reloading;
     this.#upstream.close();
     this.breakers.close();

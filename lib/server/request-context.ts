@@ -9,6 +9,7 @@ import { performance } from 'node:perf_hooks';
 import type { Usage, WireFormat } from '../formats/canonical.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { CostReport } from '../telemetry/accounting.js';
+import type { ClientKey } from './client-auth.js';
 
 export interface AttemptRecord {
   readonly target: string;
@@ -38,14 +39,20 @@ export class RequestContext {
   cost: CostReport | undefined;
   /** The virtual model and rule that picked the route (`auto:translations`), when one did. */
   rule: string | undefined;
-  /** Name of the client key the request authenticated with, when client keys are configured. */
-  clientKeyName: string | undefined;
+  /** The client key the request authenticated with, when client keys are configured. */
+  clientKey: ClientKey | undefined;
+
+  get clientKeyName(): string | undefined {
+    return this.clientKey?.name;
+  }
   /** Time to first byte of the committed attempt. */
   ttfbMs: number | undefined;
   overheadMs: number | undefined;
 
   /** Set when the client closed the connection before its answer was complete. */
   clientGone = false;
+  /** Cuts the committed upstream answer short (set while an answer is being relayed). */
+  cutUpstream: ((reason: Error) => void) | undefined;
 
   constructor(
     readonly req: IncomingMessage,

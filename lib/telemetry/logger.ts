@@ -4,6 +4,7 @@
  * header paths below are redacted should anything pass a request through.
  */
 import { pino, type Logger } from 'pino';
+import pretty from 'pino-pretty';
 
 export type { Logger };
 
@@ -12,6 +13,8 @@ export interface LoggerOptions {
   readonly level?: string;
   /** Where lines go; @default stdout */
   readonly destination?: NodeJS.WritableStream;
+  /** Human-readable colored lines instead of JSON. @default true when stdout is a terminal */
+  readonly pretty?: boolean;
 }
 
 export function createLogger(options: LoggerOptions = {}): Logger {
@@ -25,6 +28,11 @@ export function createLogger(options: LoggerOptions = {}): Logger {
         censor: '[redacted]',
       },
     },
-    options.destination ?? pino.destination({ dest: 1, sync: false }),
+    options.destination ?? ((options.pretty ?? process.stdout.isTTY) ? prettyStream() : pino.destination({ dest: 1, sync: false })),
   );
+}
+
+/** pino-pretty in this thread (no worker): a person at a terminal reads lines, not JSON. */
+function prettyStream(): NodeJS.WritableStream {
+  return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true });
 }

@@ -5,7 +5,7 @@
  * restarts. Two processes creating it at the same moment agree on one CA: the key
  * is claimed with an atomic hard link, and the loser reads the winner's files.
  */
-import { X509Certificate, createPrivateKey } from 'node:crypto';
+import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
 import { homedir, hostname } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
@@ -53,7 +53,7 @@ export async function loadOrCreateCa(dir: string): Promise<StoredCa> {
 async function create(dir: string, certPath: string, keyPath: string): Promise<boolean> {
   await mkdir(dir, { recursive: true, mode: 0o700 });
   const pem = await createCaCertificate(hostname());
-  const suffix = `.${process.pid}.${Date.now()}.tmp`;
+  const suffix = `.${randomBytes(6).toString('hex')}.tmp`;
   const keyTemp = keyPath + suffix;
   const certTemp = certPath + suffix;
   // `wx` + mode: the key is never on disk with wider permissions, not even for a moment.

@@ -20,6 +20,8 @@ export interface HarnessOptions {
   /** Provider kind used for the mocks. @default 'openai-compatible' */
   readonly kind?: (name: string, mock: MockProvider) => string;
   readonly random?: () => number;
+  /** The `admin:` block of proxy.yaml. @default 'admin:\n  port: 0' */
+  readonly adminYaml?: string;
   /** Keep llmux's log lines (JSON) for the test to read through `logs()`. @default false */
   readonly captureLogs?: boolean;
 }
@@ -50,7 +52,7 @@ export async function startHarness(options: HarnessOptions): Promise<Harness> {
   const providers = Object.entries(mocks).map(([name, mock]) => (options.kind ?? defaultProviderYaml)(name, mock));
   if (options.extraProviders) providers.push(options.extraProviders);
   const config = configDir({
-    'proxy.yaml': `listen:\n  port: 0\nadmin:\n  port: 0\nproviders:\n${providers.join('\n')}\n${options.proxyYaml ?? ''}\n`,
+    'proxy.yaml': `listen:\n  port: 0\n${options.adminYaml ?? 'admin:\n  port: 0'}\nproviders:\n${providers.join('\n')}\n${options.proxyYaml ?? ''}\n`,
     'policies/routes.yaml': options.policy,
   });
   let logged = '';

@@ -10,6 +10,7 @@ import type { ForwardProxyConfig } from '../../config/forward-proxy-schema.js';
 import { llmuxError, type LlmuxError } from '../../errors.js';
 import { renderError } from '../../formats/render-error.js';
 import { formatForPath } from '../endpoints.js';
+import { fromAzurePath } from './azure-paths.js';
 import { hostMatches, normalizeHost } from './host-pattern.js';
 import { PROXY_AUTHENTICATE, proxyAuthorized } from './proxy-auth.js';
 import { isLoopbackAddress } from './private-address.js';
@@ -42,7 +43,7 @@ export function handleAbsoluteForm(req: IncomingMessage, res: ServerResponse, ha
     return refuse(req, res, path, llmuxError('LLMUX_ERR_PROXY_AUTH_REQUIRED', [], { headers: { 'proxy-authenticate': PROXY_AUTHENTICATE } }));
   }
   if (!config.intercept.some((entry) => hostMatches(entry.host, host))) return refuse(req, res, path, llmuxError('LLMUX_ERR_FORWARD_PLAIN_HTTP', [host]));
-  req.url = path;
+  req.url = fromAzurePath(path);
   tagRequest(req, { host });
   handler(req, res);
   return { host };
@@ -50,11 +51,12 @@ export function handleAbsoluteForm(req: IncomingMessage, res: ServerResponse, ha
 
 /** Answers in the error shape of the client format the path implies, and closes the connection. */
 function refuse(req: IncomingMessage, res: ServerResponse, path: string, error: LlmuxError): { readonly refused: LlmuxError } {
-  const { status, body } = renderError(formatForPath(path.split('?')[0] ?? path), error);
+  // The registry's status, not the codec's: a 407 has no counterpart in the providers' own error types.
+  const { body } = renderError(formatForPath(path.split('?')[0] ?? path), error);
   const text = JSON.stringify(body);
   // The body is not read: the connection closes after the answer rather than carry it over.
   req.resume();
-  res.writeHead(status, { ...error.headers, 'x-llmux-error': error.code, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
+  res.writeHead(error.status, { ...error.headers, 'x-llmux-error': error.code, 'content-type': 'application/json', 'content-length': Buffer.byteLength(text), connection: 'close' });
   res.end(text);
   return { refused: error };
 }

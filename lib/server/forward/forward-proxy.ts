@@ -16,6 +16,7 @@ import type { Logger } from '../../telemetry/logger.js';
 import { loadOrCreateCa, resolveCaDir, type StoredCa } from '../../tls/ca-store.js';
 import { LeafCertificates } from '../../tls/leaf-certificates.js';
 import { handleAbsoluteForm, isAbsoluteForm } from './absolute-form.js';
+import { fromAzurePath } from './azure-paths.js';
 import { openTunnel, resolveTunnelTarget, type TunnelTarget } from './blind-tunnel.js';
 import { hostMatches, parseAuthority } from './host-pattern.js';
 import { isLoopbackAddress } from './private-address.js';
@@ -50,10 +51,16 @@ export class ForwardProxy {
 
   constructor(options: ForwardProxyOptions) {
     this.#options = options;
-    this.#internal = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, options.handler);
+    this.#internal = createServer({ keepAliveTimeout: 65_000, requestTimeout: 0, headersTimeout: 60_000 }, (req, res) => {
+      req.url = fromAzurePath(req.url ?? '/');
+      options.handler(req, res);
+    });
     this.#internal.on('request', (req: IncomingMessage, res: ServerResponse) => this.#track(req, res));
     // Garbage inside a tunnel or a reset mid-request: that connection ends, nothing else notices.
-    this.#internal.on('clientError', (_error: Error, socket: Socket) => socket.destroy());
+    this.#internal.on('clientError', (error: NodeJS.ErrnoException, socket: Socket) => {
+      if (error.code?.startsWith('HPE_')) writeRawError(socket, llmuxError('LLMUX_ERR_INVALID_REQUEST', ['The request inside the tunnel is not valid HTTP/1.1.']));
+      else socket.destroy();
+    });
   }
 
   /** Serves CONNECT on the listener. */
