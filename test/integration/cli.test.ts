@@ -104,5 +104,10 @@ describe('llmux CLI', () => {
     // Every client format is answered, failures of the flaky target are hidden by failover.
     expect(result.stdout).toContain('answered per client format: openai 20/20, anthropic 20/20, gemini 20/20');
     expect(result.stdout).toContain('client-visible errors: 0 of 60');
+    // The smart-routing part: a cost summary against sending everything to the strong model.
+    const saving = /spent \$([\d.]+); the same requests all on claude-sonnet-4-5 would cost \$([\d.]+): (\d+)% saved/.exec(result.stdout);
+    expect(saving).not.toBeNull();
+    expect(Number(saving![1])).toBeLessThan(Number(saving![2]));
+    expect(result.stdout).toMatch(/ {2}cheap +\d+ requests/);
   });
 });
