@@ -6,7 +6,7 @@
  */
 import { type ErrorKind } from '../../errors.js';
 import { type CanonicalError, type JsonObject } from '../canonical.js';
-import { kindFromStatus, looksLikeContextLength, opaqueErrorMessage, parseErrorBody } from '../shared/errors.js';
+import { decodeErrorWith, kindFromStatus, looksLikeContextLength, opaqueErrorMessage } from '../shared/errors.js';
 import { isObject } from '../shared/json.js';
 import { formatSse } from '../sse.js';
 
@@ -41,9 +41,7 @@ export function errorFromBody(status: number, body: JsonObject): CanonicalError 
 }
 
 export function decodeError(status: number, body: string): CanonicalError {
-  const parsed = parseErrorBody(body);
-  if (parsed) return errorFromBody(status, parsed);
-  return { status, kind: kindFromStatus(status), message: opaqueErrorMessage(status, body) };
+  return decodeErrorWith(status, body, errorFromBody);
 }
 
 const KINDS: Readonly<Record<ErrorKind, readonly [number, string]>> = {

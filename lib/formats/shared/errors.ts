@@ -50,6 +50,17 @@ export function parseErrorBody(body: string): { readonly [key: string]: JsonValu
   }
 }
 
+/** An upstream error body → canonical: `fromBody` reads a JSON body in its format; anything else is opaque. */
+export function decodeErrorWith(
+  status: number,
+  body: string,
+  fromBody: (status: number, parsed: { readonly [key: string]: JsonValue }) => CanonicalError,
+): CanonicalError {
+  const parsed = parseErrorBody(body);
+  if (parsed) return fromBody(status, parsed);
+  return { status, kind: kindFromStatus(status), message: opaqueErrorMessage(status, body) };
+}
+
 /** What a client is told when the upstream error body says nothing usable. */
 export function opaqueErrorMessage(status: number, body: string): string {
   const text = body.trim().replace(/\s+/g, ' ').slice(0, 200);
