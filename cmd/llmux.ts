@@ -75,8 +75,9 @@ program
   .description("print a running llmux's routes and targets (breaker, share, in-flight, latency) as a table")
   .option('--url <url>', 'admin listener base URL (default: admin.host:admin.port from -c, else http://127.0.0.1:4101)')
   .option('-c, --config <file>', 'read the admin listener address from this proxy.yaml (env: LLMUX_CONFIG)')
+  .option('--token <token>', 'admin token, needed from non-loopback addresses (env: LLMUX_ADMIN_TOKEN; default: admin.token from -c)')
   .option('--json', 'print the raw /admin/state JSON')
-  .action(async (flags: { url?: string; config?: string; json?: boolean }) => {
+  .action(async (flags: { url?: string; config?: string; json?: boolean; token?: string }) => {
     process.exitCode = await statusCommand(flags);
   });
 

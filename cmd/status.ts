@@ -5,7 +5,8 @@
  * Where to look: `--url`, else the `admin` block of the config given with `-c`
  * (or LLMUX_CONFIG), else the default admin address. Only that block is read and
  * interpolated, so status works on a machine that lacks the provider keys the
- * rest of the file references.
+ * rest of the file references. From anywhere but loopback, /admin/* needs the
+ * admin token: `--token`, LLMUX_ADMIN_TOKEN, or `admin.token` from `-c`.
  */
 import { readFile } from 'node:fs/promises';
 import { isIP } from 'node:net';
@@ -21,6 +22,12 @@ export interface StatusFlags {
   readonly url?: string;
   readonly config?: string;
   readonly json?: boolean;
+  readonly token?: string;
+}
+
+interface Target {
+  readonly url: string;
+  readonly token?: string | undefined;
 }
 
 /** A failure to report as one line on stderr, exit 1. */
@@ -38,8 +45,8 @@ function baseUrl(raw: string): string {
   return `${url.origin}${url.pathname.replace(/\/+$/, '').replace(/\/admin(\/state)?$/, '')}`;
 }
 
-/** The admin listener's address from proxy.yaml, with the schema's defaults. */
-async function urlFromConfig(file: string): Promise<string> {
+/** The admin listener's address (and token) from proxy.yaml, with the schema's defaults. */
+async function targetFromConfig(file: string): Promise<Target> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -64,7 +71,7 @@ async function urlFromConfig(file: string): Promise<string> {
   if (admin.port === 0) throw new StatusError(`${file} gives admin.port: 0 (a free port picked at start); pass --url with the port llmux logged`);
   // A wildcard bind is reachable on loopback; an IPv6 literal needs brackets in a URL.
   const host = admin.host === '0.0.0.0' ? '127.0.0.1' : admin.host === '::' ? '::1' : admin.host;
-  return `http://${isIP(host) === 6 ? `[${host}]` : host}:${admin.port}`;
+  return { url: `http://${isIP(host) === 6 ? `[${host}]` : host}:${admin.port}`, token: admin.token };
 }
 
 function describeFetchError(error: unknown): string {
@@ -77,17 +84,20 @@ function describeFetchError(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-async function fetchState(base: string): Promise<unknown> {
+async function fetchState(base: string, token: string | undefined): Promise<unknown> {
   const url = `${base}/admin/state`;
+  const headers: Record<string, string> = { accept: 'application/json' };
+  if (token) headers.authorization = `Bearer ${token}`;
   let response: Response;
   try {
-    response = await fetch(url, { headers: { accept: 'application/json' }, signal: AbortSignal.timeout(TIMEOUT_MS) });
+    response = await fetch(url, { headers, signal: AbortSignal.timeout(TIMEOUT_MS) });
   } catch (error) {
     throw new StatusError(
       `cannot connect to llmux at ${url} (${describeFetchError(error)}). Is llmux running with its admin listener there? Pass --url, or -c proxy.yaml to read admin.host and admin.port.`,
     );
   }
   const text = await response.text();
+  if (response.status === 403) throw new StatusError(`${url} answered 403: from this address /admin/* needs the admin token${token ? ', and the one sent was not it' : ''}; pass --token (or LLMUX_ADMIN_TOKEN)`);
   if (!response.ok) throw new StatusError(`${url} answered HTTP ${response.status}: ${text.slice(0, 200)}`);
   try {
     return JSON.parse(text);
@@ -99,8 +109,9 @@ async function fetchState(base: string): Promise<unknown> {
 export async function statusCommand(flags: StatusFlags): Promise<number> {
   try {
     const config = flags.config ?? process.env.LLMUX_CONFIG;
-    const base = flags.url ? baseUrl(flags.url) : config ? await urlFromConfig(config) : DEFAULT_ADMIN_URL;
-    const body = await fetchState(base);
+    const target: Target = flags.url ? { url: baseUrl(flags.url) } : config ? await targetFromConfig(config) : { url: DEFAULT_ADMIN_URL };
+    const base = target.url;
+    const body = await fetchState(base, flags.token ?? process.env.LLMUX_ADMIN_TOKEN ?? target.token);
     if (flags.json) {
       console.log(JSON.stringify(body, null, 2));
       return 0;
