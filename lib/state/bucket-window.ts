@@ -33,8 +33,13 @@ export class BucketWindow<T> {
   /** Sums of each getter over the buckets inside the window ending at `now`. */
   sum(now: number, ...getters: readonly ((bucket: T) => number)[]): number[] {
     this.#prune(now);
+    const oldest = Math.floor((now - this.span) / this.bucketMs);
     const totals = getters.map(() => 0);
-    for (const bucket of this.#buckets.values()) getters.forEach((get, i) => (totals[i] = (totals[i] ?? 0) + get(bucket)));
+    for (const [index, bucket] of this.#buckets) {
+      // A clock that stepped back can leave an old bucket behind a newer one; it does not count.
+      if (index < oldest) continue;
+      getters.forEach((get, i) => (totals[i] = (totals[i] ?? 0) + get(bucket)));
+    }
     return totals;
   }
 
@@ -49,8 +54,12 @@ export class BucketWindow<T> {
     return now + this.span;
   }
 
+  /** Buckets are created in time order and a Map iterates in insertion order, so expiry stops at the first live one. */
   #prune(now: number): void {
     const oldest = Math.floor((now - this.span) / this.bucketMs);
-    for (const index of this.#buckets.keys()) if (index < oldest) this.#buckets.delete(index);
+    for (const index of this.#buckets.keys()) {
+      if (index >= oldest) break;
+      this.#buckets.delete(index);
+    }
   }
 }
