@@ -8,6 +8,7 @@ import type {
   CanonicalResponse,
   JsonObject,
   StreamEvent,
+  Usage,
   WireFormat,
 } from './canonical.js';
 
@@ -61,6 +62,11 @@ export interface FormatCodec {
   encodeRequest(request: CanonicalRequest, options: EncodeRequestOptions): EncodedRequest;
   /** Upstream non-streamed body in this format → canonical. Throws on a malformed body. */
   decodeResponse(body: JsonObject): CanonicalResponse;
+  /**
+   * Just the usage of a whole answer in this format (cheaper than `decodeResponse`:
+   * the pass-through path needs only this, to account the cost).
+   */
+  readUsage(body: JsonObject): Usage | undefined;
   /** Canonical → client body in this format. */
   encodeResponse(response: CanonicalResponse, options: EncodeResponseOptions): JsonObject;
   createStreamDecoder(): StreamDecoder;

@@ -125,9 +125,9 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
 }
 
 /** The usage a whole same-format answer reports; a body the codec cannot read just has none. */
-function usageOf(codec: FormatCodec, json: Parameters<FormatCodec['decodeResponse']>[0]): Usage | undefined {
+function usageOf(codec: FormatCodec, json: Parameters<FormatCodec['readUsage']>[0]): Usage | undefined {
   try {
-    return codec.decodeResponse(json).usage;
+    return codec.readUsage(json);
   } catch {
     return undefined;
   }

@@ -16,7 +16,7 @@ import { readClientCredential } from './client-credential.js';
 import { assertKeyBudget, assertRouteAllowed, recordKeySpend } from './client-auth.js';
 import { createExchange } from './exchange.js';
 import { implicitRoutes } from './forward/implicit-route.js';
-import { sanitizeRequestHeaders } from './headers.js';
+import { forwardableHeaders } from './headers.js';
 import { readBody } from './read-body.js';
 import type { RequestContext } from './request-context.js';
 import { RequestView } from './request-view.js';
@@ -57,7 +57,7 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
   // client keys configured, what the client sends is an llmux key: it never goes upstream.
   const clientKey = ctx.snapshot.auth.required ? undefined : readClientCredential(ctx.req);
   // After the control headers were read: nothing of the client's credentials or llmux's own headers goes upstream.
-  sanitizeRequestHeaders(ctx.req.headers);
+  ctx.req.headers = forwardableHeaders(ctx.req.headers);
 
   const facts: RequestFacts = {
     clientIp: ctx.req.socket.remoteAddress ?? '',

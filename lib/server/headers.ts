@@ -30,11 +30,18 @@ const DROP_UPSTREAM = new Set([
   'openai-project',
 ]);
 
-/** Removes, in place, the request headers that must not be forwarded (the request is llmux's own object). */
-export function sanitizeRequestHeaders(headers: IncomingHttpHeaders): void {
-  for (const name of Object.keys(headers)) {
-    if (DROP_UPSTREAM.has(name) || name.startsWith('x-llmux-') || name.startsWith('x-forwarded-')) delete headers[name];
+/**
+ * The request headers that may be forwarded, as a new object (replacing the
+ * request's own: deleting keys in place would turn it into a slow dictionary-mode
+ * object that http-proxy-3 then copies on every attempt).
+ */
+export function forwardableHeaders(headers: IncomingHttpHeaders): IncomingHttpHeaders {
+  const kept: IncomingHttpHeaders = {};
+  for (const name in headers) {
+    if (DROP_UPSTREAM.has(name) || name.startsWith('x-llmux-') || name.startsWith('x-forwarded-')) continue;
+    kept[name] = headers[name];
   }
+  return kept;
 }
 
 const DROP_DOWNSTREAM = new Set([

@@ -29,6 +29,8 @@ export interface HandlerDependencies extends ResilienceDependencies {
   accepting(): boolean;
 }
 
+const NO_QUERY = new URLSearchParams();
+
 export function createRequestHandler(deps: HandlerDependencies): (req: IncomingMessage, res: ServerResponse) => void {
   return (req, res) => {
     const ctx = new RequestContext(req, res, deps.current());
@@ -51,7 +53,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
 async function serve(ctx: RequestContext, path: string, query: string, deps: HandlerDependencies): Promise<void> {
   if (!deps.accepting()) throw llmuxError('LLMUX_ERR_SHUTTING_DOWN', []);
   deps.tracker.enter(ctx, ctx.snapshot.proxy.limits.max_concurrent_requests);
-  const endpoint = matchEndpoint(ctx.req.method ?? 'GET', path, new URLSearchParams(query), ctx.req.headers);
+  const endpoint = matchEndpoint(ctx.req.method ?? 'GET', path, query ? new URLSearchParams(query) : NO_QUERY, ctx.req.headers);
   if (endpoint instanceof Error) throw endpoint;
   ctx.format = endpoint.format;
   ctx.clientKey = ctx.snapshot.auth.authenticate(readClientCredential(ctx.req));

@@ -5,6 +5,7 @@ import { decodeRequest, encodeRequest } from './request.js';
 import { decodeResponse, encodeResponse } from './response.js';
 import { createStreamDecoder } from './stream-decoder.js';
 import { createStreamEncoder } from './stream-encoder.js';
+import { usageFromAnthropic } from './usage.js';
 
 export { ANTHROPIC_LATEST_VERSION } from './version.js';
 
@@ -13,6 +14,7 @@ export const anthropicCodec: FormatCodec = {
   decodeRequest,
   encodeRequest,
   decodeResponse,
+  readUsage: (body) => usageFromAnthropic(body['usage']),
   encodeResponse,
   createStreamDecoder,
   createStreamEncoder,

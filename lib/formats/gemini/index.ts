@@ -5,12 +5,15 @@ import { decodeRequest, encodeRequest } from './request.js';
 import { decodeResponse, encodeResponse } from './response.js';
 import { createStreamDecoder } from './stream-decoder.js';
 import { createStreamEncoder } from './stream-encoder.js';
+import { usageFromGemini } from './usage.js';
+import { field } from './fields.js';
 
 export const geminiCodec: FormatCodec = {
   name: 'gemini',
   decodeRequest,
   encodeRequest,
   decodeResponse,
+  readUsage: (body) => usageFromGemini(field(body, 'usageMetadata')),
   encodeResponse,
   createStreamDecoder,
   createStreamEncoder,

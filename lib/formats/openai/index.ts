@@ -5,12 +5,14 @@ import { decodeRequest, encodeRequest } from './request.js';
 import { decodeResponse, encodeResponse } from './response.js';
 import { createStreamDecoder } from './stream-decoder.js';
 import { createStreamEncoder } from './stream-encoder.js';
+import { usageFromOpenAI } from './usage.js';
 
 export const openaiCodec: FormatCodec = {
   name: 'openai',
   decodeRequest,
   encodeRequest,
   decodeResponse,
+  readUsage: (body) => usageFromOpenAI(body['usage']),
   encodeResponse,
   createStreamDecoder,
   createStreamEncoder,
