@@ -5,7 +5,7 @@
  * for `include_usage`): then every event is decoded to count the answer's text
  * for an estimate. Never throws; a stream it cannot read just has no usage.
  */
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens } from '../routing/tokenizer.js';
 import type { Usage } from './canonical.js';
 import type { FormatCodec } from './codec.js';
 import { createSseReader } from './sse.js';

@@ -6,7 +6,7 @@
  * close enough to route and budget by. Images follow the providers' documented
  * size rules (OpenAI's 512 px tiles: 85 + 170 per tile), tools count their JSON.
  */
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens } from './tokenizer.js';
 import type { CanonicalMessage, CanonicalRequest, ImagePart } from '../formats/canonical.js';
 import { imageSize, type ImageSize } from './image-size.js';
 

@@ -4,7 +4,7 @@
  * and token estimate. Rules, strategies, filters, quotas, translation and cost
  * accounting all read the same lazily built values.
  */
-import { countTokens } from 'gpt-tokenizer/encoding/o200k_base';
+import { countTokens } from '../routing/tokenizer.js';
 import type { CanonicalRequest, JsonObject, WireFormat } from '../formats/canonical.js';
 import { getCodec } from '../formats/registry.js';
 import type { RequestInfo } from '../formats/request-info.js';

@@ -5,7 +5,6 @@
 import { pino } from 'pino';
 import { MemoryStore } from './memory-store.js';
 import { type RedisStateConfig } from './redis/config.js';
-import { RedisStore } from './redis/redis-store.js';
 import { type StateStore } from './store.js';
 import { type Logger } from '../telemetry/logger.js';
 
@@ -26,5 +25,7 @@ export interface CreateStateStoreOptions {
 export async function createStateStore(config: StateConfig, options: CreateStateStoreOptions = {}): Promise<StateStore> {
   const now = options.now ?? Date.now;
   if (config.backend === 'memory') return new MemoryStore({ now });
+  // ioredis loads only for a Redis backend: the embedded default does not carry it.
+  const { RedisStore } = await import('./redis/redis-store.js');
   return RedisStore.open(config, { now, logger: options.logger ?? pino({ level: 'silent' }) });
 }

@@ -4,7 +4,7 @@
  * header paths below are redacted should anything pass a request through.
  */
 import { pino, type Logger } from 'pino';
-import pretty from 'pino-pretty';
+import { createRequire } from 'node:module';
 
 export type { Logger };
 
@@ -32,7 +32,13 @@ export function createLogger(options: LoggerOptions = {}): Logger {
   );
 }
 
-/** pino-pretty in this thread (no worker): a person at a terminal reads lines, not JSON. */
+type Pretty = (options: Record<string, unknown>) => NodeJS.WritableStream;
+
+/**
+ * pino-pretty in this thread (no worker): a person at a terminal reads lines, not
+ * JSON. Loaded only then, so a daemon writing JSON does not carry it.
+ */
 function prettyStream(): NodeJS.WritableStream {
+  const pretty = createRequire(import.meta.url)('pino-pretty') as Pretty;
   return pretty({ colorize: true, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid,hostname,service', singleLine: true });
 }

@@ -7,8 +7,8 @@
  */
 import { X509Certificate, createPrivateKey, randomBytes } from 'node:crypto';
 import { chmod, link, mkdir, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { homedir, hostname } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { hostname } from 'node:os';
+import { join } from 'node:path';
 import { setTimeout as delay } from 'node:timers/promises';
 import { createCaCertificate, type PemPair } from './x509.js';
 
@@ -25,11 +25,7 @@ export interface StoredCa {
   readonly warnings: readonly string[];
 }
 
-/** `~/x` is under the home directory; a relative path is relative to proxy.yaml's directory. */
-export function resolveCaDir(caDir: string, configFile: string): string {
-  if (caDir === '~' || caDir.startsWith('~/')) return join(homedir(), caDir.slice(1));
-  return isAbsolute(caDir) ? caDir : resolve(dirname(configFile), caDir);
-}
+export { resolveCaDir } from './ca-dir.js';
 
 const exists = (path: string): Promise<boolean> => stat(path).then(
   () => true,

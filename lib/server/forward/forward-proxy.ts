@@ -13,8 +13,10 @@ import type { ForwardProxyConfig } from '../../config/forward-proxy-schema.js';
 import type { Snapshot } from '../../config/snapshot.js';
 import { isLlmuxError, llmuxError, type LlmuxError } from '../../errors.js';
 import type { Logger } from '../../telemetry/logger.js';
-import { loadOrCreateCa, resolveCaDir, type StoredCa } from '../../tls/ca-store.js';
-import { LeafCertificates } from '../../tls/leaf-certificates.js';
+// The certificate code (and its polyfills) loads only when the forward proxy is used.
+import type { StoredCa } from '../../tls/ca-store.js';
+import type { LeafCertificates } from '../../tls/leaf-certificates.js';
+import { resolveCaDir } from '../../tls/ca-dir.js';
 import { handleAbsoluteForm, isAbsoluteForm } from './absolute-form.js';
 import { fromAzurePath } from './azure-paths.js';
 import { openTunnel, resolveTunnelTarget, type TunnelTarget } from './blind-tunnel.js';
@@ -171,6 +173,7 @@ export class ForwardProxy {
     let authority = this.#authorities.get(dir);
     if (authority) return authority;
     authority = (async () => {
+      const [{ loadOrCreateCa }, { LeafCertificates }] = await Promise.all([import('../../tls/ca-store.js'), import('../../tls/leaf-certificates.js')]);
       const ca = await loadOrCreateCa(dir);
       const { logger } = this.#options;
       for (const warning of ca.warnings) logger.warn({ ca: ca.certPath }, `forward proxy: ${warning}`);
