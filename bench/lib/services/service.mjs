@@ -1,0 +1,11 @@
+/**
+ * What the scenarios need from anything they start: where it listens, which processes
+ * to charge CPU and memory to, and how to stop it.
+ *
+ * @typedef {object} Service
+ * @property {string} name
+ * @property {string} url base URL, e.g. http://127.0.0.1:41234
+ * @property {() => number[]} pids the processes whose CPU and memory count for this service
+ * @property {() => Promise<void>} stop
+ */
+export {};
