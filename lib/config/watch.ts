@@ -7,7 +7,8 @@
  * writes, renames and chmods) are debounced into one reload.
  */
 import { watch, type FSWatcher } from 'node:fs';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
+import picomatch from 'picomatch';
 
 export interface ConfigWatcherOptions {
   /** Absolute path of proxy.yaml. */
@@ -17,6 +18,8 @@ export interface ConfigWatcherOptions {
   /** Quiet time after the last event before `onChange` runs (ms). @default 100 */
   readonly debounceMs?: number;
   readonly onChange: (paths: readonly string[]) => void;
+  /** Files the current config was read from; a change to one of them always counts. */
+  readonly files?: readonly string[];
   /** A directory could not be watched (it may not exist yet). */
   readonly onError?: (directory: string, error: Error) => void;
 }
@@ -33,15 +36,28 @@ export function globBase(glob: string): string {
   return fixed.length === parts.length ? dirname(glob) : fixed.join('/') || '.';
 }
 
+/**
+ * Whether a changed path can affect the config: proxy.yaml, a file the config was
+ * read from, a path a policy glob matches, or a Kubernetes ConfigMap's `..data`
+ * machinery (its files are symlinks whose targets change under `..` names).
+ */
+function relevance(root: string, options: ConfigWatcherOptions): (path: string) => boolean {
+  const files = new Set([options.configFile, ...(options.files ?? [])]);
+  const globs = options.policyGlobs.map((glob) => picomatch(isAbsolute(glob) ? glob : join(root, glob), { dot: true }));
+  return (path) => files.has(path) || basename(path).startsWith('..') || globs.some((matches) => matches(path));
+}
+
 export class ConfigWatcher {
   readonly #watchers: FSWatcher[] = [];
   readonly #options: ConfigWatcherOptions;
+  readonly #relevant: (path: string) => boolean;
   #timer: NodeJS.Timeout | undefined;
   #pending = new Set<string>();
 
   constructor(options: ConfigWatcherOptions) {
     this.#options = options;
     const root = dirname(options.configFile);
+    this.#relevant = relevance(root, options);
     const directories = new Map<string, boolean>([[root, false]]);
     for (const glob of options.policyGlobs) {
       const base = globBase(glob);
@@ -54,7 +70,10 @@ export class ConfigWatcher {
   #watch(directory: string, recursive: boolean): void {
     try {
       const watcher = watch(directory, { persistent: false, recursive }, (_event, name) => {
-        this.#pending.add(name ? join(directory, name.toString()) : directory);
+        const path = name ? join(directory, name.toString()) : directory;
+        // A log file or an editor's swap file next to proxy.yaml must not trigger reloads.
+        if (name && !this.#relevant(path)) return;
+        this.#pending.add(path);
         this.#schedule();
       });
       watcher.on('error', (error) => this.#options.onError?.(directory, error));

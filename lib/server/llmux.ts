@@ -234,6 +234,7 @@ export class Llmux {
       configFile: this.#snapshot.file,
       policyGlobs: typeof policies === 'string' ? [policies] : policies,
       debounceMs: reload.debounce_ms,
+      files: this.#snapshot.files,
       onChange: () => void this.reload('watch'),
       onError: (directory, error) => this.logger.warn({ directory, err: error.message }, 'cannot watch a config directory; use SIGHUP or POST /admin/reload'),
     });

@@ -86,6 +86,25 @@ export class UpstreamClient {
     return new Promise((resolve, reject) => {
       let request: ClientRequest | undefined;
       let settled = false;
+      const fail = (error: Error): void => {
+        if (settled) return;
+        settled = true;
+        res.off('close', onClientClose);
+        reject(new UpstreamRequestError(error, request));
+      };
+      // http-proxy-3 swallows the reset it causes when the client leaves (it only emits
+      // 'econnreset'), and a request destroyed before it had a socket emits nothing at
+      // all: without these, the attempt would wait forever and hold its slot.
+      const onClientClose = (): void => {
+        if (res.writableFinished) return;
+        request?.destroy();
+        fail(new Error('the client closed the connection before the upstream answered'));
+      };
+      if (res.closed && !res.writableFinished) {
+        fail(new Error('the client closed the connection before the upstream answered'));
+        return;
+      }
+      res.once('close', onClientClose);
       const options: AttemptOptions = {
         target: call.url,
         agent: call.agent,
@@ -95,19 +114,17 @@ export class UpstreamClient {
           onRequest(proxyReq) {
             request = proxyReq;
             started?.(proxyReq);
+            proxyReq.once('close', () => fail(new Error('the upstream request closed before an answer')));
             proxyReq.once('response', (response: IncomingMessage) => {
               if (settled) return;
               settled = true;
+              res.off('close', onClientClose);
               resolve({ request: proxyReq, response });
             });
           },
         },
       };
-      this.#proxy.web(req, res, options, (error) => {
-        if (settled) return;
-        settled = true;
-        reject(new UpstreamRequestError(error, request));
-      });
+      this.#proxy.web(req, res, options, fail);
     });
   }
 

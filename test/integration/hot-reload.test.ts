@@ -128,6 +128,19 @@ describe('hot reload', () => {
     expect(await response.json()).toMatchObject({ ok: true, trigger: 'admin', version: 3 });
   });
 
+  it('ignores other files in the config directory (a log file written next to proxy.yaml)', async () => {
+    harness = await startHarness({ mocks: { a: { format: 'openai' }, b: { format: 'openai' } }, policy: weights(1, 0) });
+    for (let i = 0; i < 5; i++) {
+      harness.config.write('llmux.log', `line ${i}\n`);
+      harness.config.write('policies/notes.txt', `note ${i}`);
+      // Waiting out the debounce is the point: an absence of reloads cannot be awaited.
+      await new Promise((resolve) => setTimeout(resolve, 150));
+    }
+    expect(harness.llmux.snapshot.version).toBe(1);
+    harness.config.write('policies/routes.yaml', weights(0, 1));
+    await vi.waitFor(() => expect(harness!.llmux.snapshot.version).toBe(2), { timeout: 5_000, interval: 20 });
+  });
+
   it('keeps the breaker state of an unchanged target across a reload', async () => {
     harness = await startHarness({
       mocks: { a: { format: 'openai' }, b: { format: 'openai' } },

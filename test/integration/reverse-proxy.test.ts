@@ -119,6 +119,28 @@ describe('reverse proxy: OpenAI format pass-through', () => {
     expect(next.status).toBe(200);
   });
 
+  it('releases the slot when the client disconnects before the upstream answered', async () => {
+    harness = await startHarness({
+      mocks: { a: { format: 'openai', firstByteDelayMs: 400 } },
+      policy: `routes:\n  slow:\n    targets: [{ provider: a, model: m, max_connections: 3 }]\n`,
+    });
+    for (let i = 0; i < 3; i++) {
+      const controller = new AbortController();
+      const pending = fetch(`${harness.url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'slow', messages: [{ role: 'user', content: 'x' }] }),
+        signal: controller.signal,
+      }).catch(() => undefined);
+      await harness.mocks.a!.waitForRequests(i + 1);
+      controller.abort();
+      await pending;
+    }
+    await vi.waitFor(async () => expect(await harness!.llmux.state.inFlight(['a/m'])).toEqual([0]), { timeout: 3_000, interval: 20 });
+    // Not one retry on behalf of a client that left.
+    expect(harness.mocks.a!.requests).toHaveLength(3);
+  });
+
   it('honours max_connections: a capped target never sees more than its cap', async () => {
     harness = await startHarness({
       mocks: { a: { format: 'openai', firstByteDelayMs: 150 }, b: { format: 'openai', firstByteDelayMs: 150 } },
