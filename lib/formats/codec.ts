@@ -67,6 +67,8 @@ export interface FormatCodec {
    * the pass-through path needs only this, to account the cost).
    */
   readUsage(body: JsonObject): Usage | undefined;
+  /** The top-level field of a whole answer that holds its usage (`usage`, `usageMetadata`). */
+  readonly usageField: string;
   /** Canonical → client body in this format. */
   encodeResponse(response: CanonicalResponse, options: EncodeResponseOptions): JsonObject;
   createStreamDecoder(): StreamDecoder;

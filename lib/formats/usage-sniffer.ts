@@ -1,11 +1,11 @@
 /**
  * Reads the token usage out of a same-format stream that llmux passes through
  * untouched. Only events that carry usage are decoded (a cheap substring test
- * first), unless the stream will report none (an OpenAI client that did not ask
- * for `include_usage`): then every event is decoded to count the answer's text
- * for an estimate. Never throws; a stream it cannot read just has no usage.
+ * first). When the stream will report none (an OpenAI client that did not ask for
+ * `include_usage`), the answer's length is measured instead, by scanning for the
+ * JSON string values of its text fields without parsing the events; the output
+ * estimate is that length in characters over four. Never throws.
  */
-import { countTokens } from '../routing/tokenizer.js';
 import type { Usage } from './canonical.js';
 import type { FormatCodec } from './codec.js';
 import { createSseReader } from './sse.js';
@@ -14,27 +14,45 @@ export interface UsageSniffer {
   push(chunk: Uint8Array): void;
   /** The usage the stream reported, if it did. */
   readonly usage: Usage | undefined;
-  /** Output tokens counted from the streamed text (only when every event was decoded). */
+  /** Estimated output tokens from the streamed text's length (only when measuring). */
   readonly countedOutputTokens: number | undefined;
+}
+
+/** Text-bearing fields of the three formats' stream events. */
+const TEXT_FIELDS = ['"content":"', '"arguments":"', '"text":"', '"partial_json":"'];
+
+/** Characters in the JSON string values of text fields in one event (escapes counted as one). */
+function textLength(data: string): number {
+  let total = 0;
+  for (const field of TEXT_FIELDS) {
+    for (let at = data.indexOf(field); at !== -1; at = data.indexOf(field, at + 1)) {
+      let i = at + field.length;
+      while (i < data.length && data.charCodeAt(i) !== 0x22) {
+        if (data.charCodeAt(i) === 0x5c) i++;
+        i++;
+        total++;
+      }
+    }
+  }
+  return total;
 }
 
 export function createUsageSniffer(codec: FormatCodec, options: { readonly decodeAll: boolean }): UsageSniffer {
   const reader = createSseReader();
   const decoder = codec.createStreamDecoder();
   let usage: Usage | undefined;
-  let text = '';
+  let characters = 0;
   let broken = false;
   return {
     push(chunk) {
       if (broken) return;
       try {
         for (const event of reader.push(chunk)) {
-          if (!options.decodeAll && !event.data.includes('usage')) continue;
+          if (options.decodeAll) characters += textLength(event.data);
+          if (!event.data.includes('usage')) continue;
           for (const decoded of decoder.decode(event)) {
             if (decoded.type === 'usage') usage = mergeUsage(usage, decoded.usage);
             else if (decoded.type === 'start' && decoded.usage) usage = mergeUsage(usage, decoded.usage);
-            else if (decoded.type === 'text_delta' && options.decodeAll) text += decoded.text;
-            else if (decoded.type === 'tool_call_delta' && options.decodeAll) text += decoded.argumentsDelta;
           }
         }
       } catch {
@@ -45,7 +63,7 @@ export function createUsageSniffer(codec: FormatCodec, options: { readonly decod
       return usage;
     },
     get countedOutputTokens() {
-      return options.decodeAll && !broken ? countTokens(text) : undefined;
+      return options.decodeAll && !broken ? Math.ceil(characters / 4) : undefined;
     },
   };
 }

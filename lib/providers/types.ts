@@ -88,11 +88,21 @@ export function defineProviderKind<S extends z.ZodType<ProviderBaseConfig>>(
     bind(raw) {
       // `raw` is the output of `def.schema` (the registry dispatches on `kind`).
       const config = raw as z.output<S>;
+      const endpoints = new Map<string, URL>();
       return {
         format: def.format,
         operations: def.operations,
         requestDefaults: Object.freeze(def.requestDefaults?.(config) ?? {}),
-        endpoint: (operation, model, stream) => def.endpoint(config, operation, model, stream),
+        endpoint: (operation, model, stream) => {
+          // One URL per operation, model and mode, built once: targets ask for the same few.
+          const key = `${operation}\u0000${stream ? 1 : 0}\u0000${model}`;
+          let url = endpoints.get(key);
+          if (!url) {
+            url = def.endpoint(config, operation, model, stream);
+            if (endpoints.size < 1_000) endpoints.set(key, url);
+          }
+          return url;
+        },
         headers: Object.freeze({ ...config.headers, ...def.authHeaders(config) }),
         passthroughAuth: config.passthrough_auth === true,
         headersWithKey: (key) => Object.freeze({ ...config.headers, ...def.authHeaders({ ...config, api_key: key }) }),

@@ -22,7 +22,15 @@ const MAX_WHOLE_BODY = 64 * 1024 * 1024;
 
 export type AttemptSuccess =
   | { readonly ok: true; readonly mode: 'stream'; readonly response: IncomingMessage; readonly first: Buffer | null; readonly ttfbMs: number }
-  | { readonly ok: true; readonly mode: 'whole'; readonly response: IncomingMessage; readonly body: Buffer; readonly json: JsonObject; readonly ttfbMs: number };
+  | {
+      readonly ok: true;
+      readonly mode: 'whole';
+      readonly response: IncomingMessage;
+      readonly body: Buffer;
+      /** The parsed answer; absent when it is relayed as is (only checked). */
+      readonly json: JsonObject | undefined;
+      readonly ttfbMs: number;
+    };
 
 export interface AttemptFailure {
   readonly ok: false;
@@ -116,6 +124,11 @@ export function startAttempt(
       idleTimer = setTimeout(() => stop(new AttemptTimeout('idle', timers.idleMs)), timers.idleMs);
       response.on('data', () => idleTimer?.refresh());
       const body = await readUpstreamBody(response, first, MAX_WHOLE_BODY);
+      if (call.relayAsIs) {
+        const problem = objectProblem(body, contentType);
+        if (problem) return malformed(problem, response);
+        return { ok: true, mode: 'whole', response, body, json: undefined, ttfbMs };
+      }
       const json = parseObject(body, contentType);
       if (typeof json === 'string') return malformed(json, response);
       return { ok: true, mode: 'whole', response, body, json, ttfbMs };
@@ -144,6 +157,23 @@ function streamProblem(contentType: string, first: Buffer | null): string | unde
   if (!first) return 'the stream ended before its first event';
   const head = first.subarray(0, 16).toString('utf8').replace(/^\uFEFF/, '').trimStart();
   if (!/^(data|event|id|retry)?:/.test(head) && head.length > 0) return 'the stream does not start with a server-sent event';
+  return undefined;
+}
+
+const isSpace = (c: number | undefined): boolean => c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
+
+/**
+ * What is wrong with an answer that will be relayed as is, judged without parsing
+ * it: a JSON content type, and a body that opens and closes like an object (a
+ * truncated or garbled answer does not).
+ */
+function objectProblem(body: Buffer, contentType: string): string | undefined {
+  if (!/json/i.test(contentType)) return `a JSON answer was expected, but it is ${contentType || 'untyped'}`;
+  let start = 0;
+  let end = body.length - 1;
+  while (start <= end && isSpace(body[start])) start++;
+  while (end >= start && isSpace(body[end])) end--;
+  if (body[start] !== 0x7b || body[end] !== 0x7d) return 'the answer is not a complete JSON object';
   return undefined;
 }
 

@@ -7,7 +7,8 @@
  */
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FormatCodec } from '../formats/codec.js';
-import type { Usage } from '../formats/canonical.js';
+import type { JsonValue, Usage } from '../formats/canonical.js';
+import { findTopLevelValue } from '../formats/json-splice.js';
 import { getCodec } from '../formats/registry.js';
 import { createStreamTranslator } from '../formats/stream-translator.js';
 import { createUsageSniffer } from '../formats/usage-sniffer.js';
@@ -72,7 +73,7 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
 
   if (success.mode === 'whole') {
     if (sameFormat) {
-      const usage = usageOf(upstreamCodec, success.json);
+      const usage = usageOf(upstreamCodec, success.body);
       const headers = { ...responseHeaders(success.response.headers, false), 'content-length': success.body.length };
       res.writeHead(status, headersFor(ctx, headers, options.dropped, wholeCost(target, usage)));
       res.end(success.body);
@@ -81,6 +82,7 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
     let text: string;
     let usage: Usage | undefined;
     try {
+      if (!success.json) throw new Error('the answer was not parsed');
       const canonical = upstreamCodec.decodeResponse(success.json);
       usage = canonical.usage;
       text = JSON.stringify(options.clientCodec.encodeResponse(canonical, { model: options.requestedModel }));
@@ -124,10 +126,16 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
   return { end, usage: translator.usage };
 }
 
-/** The usage a whole same-format answer reports; a body the codec cannot read just has none. */
-function usageOf(codec: FormatCodec, json: Parameters<FormatCodec['readUsage']>[0]): Usage | undefined {
+/**
+ * The usage a whole same-format answer reports, read from its usage field alone
+ * (the answer itself is relayed as bytes, never parsed whole). A body the codec
+ * cannot read just has none.
+ */
+function usageOf(codec: FormatCodec, body: Buffer): Usage | undefined {
   try {
-    return codec.readUsage(json);
+    const span = findTopLevelValue(body, codec.usageField);
+    if (!span) return undefined;
+    return codec.readUsage({ [codec.usageField]: JSON.parse(body.subarray(span.start, span.end).toString('utf8')) as JsonValue });
   } catch {
     return undefined;
   }

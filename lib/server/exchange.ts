@@ -21,6 +21,18 @@ const modelInBody: Readonly<Record<WireFormat, boolean>> = { openai: true, anthr
 const UPSTREAM_DEFAULTS = { 'accept-encoding': 'identity' } as const;
 const JSON_HEADERS = { ...UPSTREAM_DEFAULTS, 'content-type': 'application/json' } as const;
 
+/** The headers of each provider's upstream calls, merged once per provider rather than per request. */
+const merged = new WeakMap<object, { readonly plain: Readonly<Record<string, string>>; readonly json: Readonly<Record<string, string>> }>();
+
+function providerHeaders(auth: Readonly<Record<string, string>>): { readonly plain: Readonly<Record<string, string>>; readonly json: Readonly<Record<string, string>> } {
+  let headers = merged.get(auth);
+  if (!headers) {
+    headers = { plain: Object.freeze({ ...UPSTREAM_DEFAULTS, ...auth }), json: Object.freeze({ ...JSON_HEADERS, ...auth }) };
+    merged.set(auth, headers);
+  }
+  return headers;
+}
+
 /**
  * `clientKey` is the key the client sent; it goes upstream only to providers with
  * `passthrough_auth: true`, in that provider's own auth header.
@@ -56,13 +68,11 @@ export function createExchange(ctx: RequestContext, view: RequestView, clientKey
     prepare(target): UpstreamCall {
       const { bound, agent } = target.provider;
       const url = bound.endpoint(view.operation, target.model, view.stream);
-      const auth = bound.passthroughAuth && clientKey ? bound.headersWithKey(clientKey) : bound.headers;
-      if (bound.format === view.format) {
-        return { url, body: passThroughBody(target.model), headers: { ...UPSTREAM_DEFAULTS, ...auth }, agent };
-      }
+      const headers = bound.passthroughAuth && clientKey ? providerHeaders(bound.headersWithKey(clientKey)) : providerHeaders(bound.headers);
+      if (bound.format === view.format) return { url, body: passThroughBody(target.model), headers: headers.plain, agent, relayAsIs: true };
       const encoded = translate(target);
       dropped.set(target.id, encoded.dropped);
-      return { url, body: Buffer.from(JSON.stringify(encoded.body)), headers: { ...JSON_HEADERS, ...auth }, agent };
+      return { url, body: Buffer.from(JSON.stringify(encoded.body)), headers: headers.json, agent };
     },
     deliver(target, success, limits) {
       return deliverAnswer(ctx, target, success, {

@@ -72,7 +72,7 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
 
   const { usage, countedOutputTokens } = served.delivery;
   const estimated = usage === undefined;
-  ctx.cost = costReport(served.target.price, usage ?? { inputTokens: view.tokens().input, outputTokens: countedOutputTokens ?? 0 }, estimated);
+  ctx.cost = costReport(served.target.price, usage ?? { inputTokens: view.roughInputTokens(), outputTokens: countedOutputTokens ?? 0 }, estimated);
   if (ctx.cost.usd !== undefined) {
     await recordSpend(served.route, ctx.cost.usd, deps.state, Date.now());
     await recordKeySpend(ctx.clientKey, ctx.cost.usd, deps.state, Date.now());

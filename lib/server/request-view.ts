@@ -64,6 +64,15 @@ export class RequestView {
     return this.#estimate;
   }
 
+  /**
+   * Prompt tokens for an after-the-fact cost estimate: the tokenizer's figure when
+   * something already counted it, else the body's length over four, so that an
+   * answer without usage does not cost a full decode and tokenization.
+   */
+  roughInputTokens(): number {
+    return this.#estimate?.input ?? Math.ceil(this.raw.length / 4);
+  }
+
   needs(): RequestNeeds {
     if (this.#needs) return this.#needs;
     const canonical = this.operation === 'chat' ? this.tryCanonical() : undefined;

@@ -39,6 +39,11 @@ export interface UpstreamCall {
   /** Headers added to (or overriding) the client's sanitized headers. */
   readonly headers: Readonly<Record<string, string>>;
   readonly agent: Agent;
+  /**
+   * A whole answer that is relayed byte for byte (same format) is only checked to be
+   * a JSON object, not parsed; a translated one must be parsed.
+   */
+  readonly relayAsIs?: boolean;
 }
 
 export interface UpstreamExchange {

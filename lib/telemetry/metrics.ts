@@ -101,14 +101,40 @@ export class Metrics {
     });
   }
 
+  /**
+   * prom-client hashes a label object on every update; the children for each label
+   * combination (a small, config-bounded set) are looked up once and kept.
+   */
+  readonly #children = new Map<string, { inc(value?: number): void } | { observe(value: number): void }>();
+
+  #counter<L extends string>(name: string, metric: Counter<L>, values: readonly string[]): { inc(value?: number): void } {
+    const key = `${name}\u0000${values.join('\u0000')}`;
+    let child = this.#children.get(key) as { inc(value?: number): void } | undefined;
+    if (!child) {
+      child = metric.labels(...values);
+      this.#children.set(key, child);
+    }
+    return child;
+  }
+
+  #histogram<L extends string>(name: string, metric: Histogram<L>, values: readonly string[]): { observe(value: number): void } {
+    const key = `${name}\u0000${values.join('\u0000')}`;
+    let child = this.#children.get(key) as { observe(value: number): void } | undefined;
+    if (!child) {
+      child = metric.labels(...values);
+      this.#children.set(key, child);
+    }
+    return child;
+  }
+
   /** Records a finished request (called once per request, with the access log line). */
   observeRequest(ctx: RequestContext, durationMs: number): void {
     const route = ctx.route ?? 'none';
     const target = ctx.target ?? 'none';
-    this.#requests.inc({ route, target, format: ctx.format, status: String(ctx.res.statusCode) });
-    for (const attempt of ctx.attempts) this.#attempts.inc({ route, target: attempt.target, outcome: attempt.outcome });
-    this.#duration.observe({ route, format: ctx.format, stream: String(ctx.stream) }, durationMs / 1000);
-    if (ctx.ttfbMs !== undefined && ctx.target) this.#ttfb.observe({ route, target }, ctx.ttfbMs / 1000);
+    this.#counter('requests', this.#requests, [route, target, ctx.format, String(ctx.res.statusCode)]).inc();
+    for (const attempt of ctx.attempts) this.#counter('attempts', this.#attempts, [route, attempt.target, attempt.outcome]).inc();
+    this.#histogram('duration', this.#duration, [route, ctx.format, String(ctx.stream)]).observe(durationMs / 1000);
+    if (ctx.ttfbMs !== undefined && ctx.target) this.#histogram('ttfb', this.#ttfb, [route, target]).observe(ctx.ttfbMs / 1000);
     if (ctx.overheadMs !== undefined) this.#overhead.observe(ctx.overheadMs / 1000);
     const cost = ctx.cost;
     if (cost && ctx.target) {

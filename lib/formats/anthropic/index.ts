@@ -14,6 +14,7 @@ export const anthropicCodec: FormatCodec = {
   decodeRequest,
   encodeRequest,
   decodeResponse,
+  usageField: 'usage',
   readUsage: (body) => usageFromAnthropic(body['usage']),
   encodeResponse,
   createStreamDecoder,

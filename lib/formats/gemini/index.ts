@@ -13,6 +13,7 @@ export const geminiCodec: FormatCodec = {
   decodeRequest,
   encodeRequest,
   decodeResponse,
+  usageField: 'usageMetadata',
   readUsage: (body) => usageFromGemini(field(body, 'usageMetadata')),
   encodeResponse,
   createStreamDecoder,

@@ -12,6 +12,7 @@ export const openaiCodec: FormatCodec = {
   decodeRequest,
   encodeRequest,
   decodeResponse,
+  usageField: 'usage',
   readUsage: (body) => usageFromOpenAI(body['usage']),
   encodeResponse,
   createStreamDecoder,
