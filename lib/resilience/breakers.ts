@@ -153,17 +153,27 @@ export class BreakerBoard {
 
   #ticket(target: string, entry: Entry | undefined, probe: boolean): BreakerTicket {
     if (!entry) return { success() {}, failure() {}, neutral() {} };
+    let done = false;
+    if (!probe) {
+      // A closed breaker only needs the outcome counted in the shared window; opossum is
+      // involved on transitions and for the half-open probe, not on every request.
+      const finish = (ok: boolean | undefined): void => {
+        if (done) return;
+        done = true;
+        if (ok !== undefined) void this.#count(target, entry, ok);
+      };
+      return { success: () => finish(true), failure: () => finish(false), neutral: () => finish(undefined) };
+    }
+    // The probe goes through opossum, which closes the breaker on success and opens it again on failure.
     let settle: ((ok: boolean | undefined) => void) | undefined;
     const outcome = new Promise<void>((resolve, reject) => {
       settle = (ok) => (ok === false ? reject(new Error('attempt failed')) : resolve());
     });
     entry.breaker.fire(outcome).catch(() => {});
-    let done = false;
     const finish = (ok: boolean | undefined): void => {
       if (done) return;
       done = true;
       settle?.(ok);
-      if (ok !== undefined && !probe) void this.#count(target, entry, ok);
     };
     return { success: () => finish(true), failure: () => finish(false), neutral: () => finish(undefined) };
   }
