@@ -71,7 +71,9 @@ export async function runDemo(options: DemoOptions): Promise<DemoOutcome> {
     out.write(`${renderSmartSummary(smart, strongModel)}\n`);
 
     if (options.serve) {
-      out.write(`\nllmux keeps running at ${llmux.url} (Ctrl-C to stop). Try:\n\n`);
+      out.write(`\nllmux keeps running at ${llmux.url} (Ctrl-C to stop).\n`);
+      if (llmux.adminUrl) out.write(`Watch it: ${llmux.adminUrl}/admin (status page), or \`npx llmux status --url ${llmux.adminUrl}\`.\n`);
+      out.write('Try:\n\n');
       out.write(
         `  curl ${llmux.url}/v1/chat/completions -H 'content-type: application/json' \\\n    -d '{"model":"${DEMO_ROUTE}","messages":[{"role":"user","content":"Hello!"}]}' -i\n\n`,
       );
