@@ -25,6 +25,9 @@ RUN npm run build
 
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production
+# A smaller young generation: about 25 MB less resident memory under load for a sidecar, at no
+# measurable CPU cost in `npm run bench` (see README "Performance").
+ENV NODE_OPTIONS=--max-semi-space-size=4
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Production dependencies only (none of them has a native part or an install step).
