@@ -23,45 +23,63 @@ export function budgetWindow(period: BudgetPeriod, now: number): BudgetWindow {
   return { start: Math.floor(now / ms) * ms, ms };
 }
 
-export const routeBudgetKey = (route: string): string => `route:${route}`;
-
-export interface BudgetOutcome {
-  /** The chain without the routes that are over budget and step aside. */
-  readonly chain: readonly Route[];
-  /** Routes skipped for their budget, with the reason (for the access log and 503 messages). */
-  readonly skipped: readonly { readonly route: string; readonly reason: string }[];
+/** A spending cap: `usd` per UTC `period`. */
+export interface Budget {
+  readonly usd: number;
+  readonly period: BudgetPeriod;
 }
 
-/** Drops over-budget routes from the chain; throws 429 when the first route refuses outright. */
-export async function applyBudgets(chain: readonly Route[], state: StateStore, now: number): Promise<BudgetOutcome> {
-  const budgeted = chain.filter((route) => route.budget);
-  if (budgeted.length === 0) return { chain, skipped: [] };
-  const skipped: { route: string; reason: string }[] = [];
+/** How a budget has been overspent, for messages and `Retry-After`. */
+export interface Overspend {
+  /** `spent $x of $y this day (resets …)`. */
+  readonly reason: string;
+  /** Seconds until the window resets. */
+  readonly retryAfter: string;
+}
+
+/** `undefined` while `key` is under its budget in the current window. */
+export async function overspend(key: string, budget: Budget, state: StateStore, now: number): Promise<Overspend | undefined> {
+  const window = budgetWindow(budget.period, now);
+  const [spent = 0] = await state.spent([key], window.start);
+  if (spent < budget.usd) return undefined;
+  const resets = window.start + window.ms;
+  return {
+    reason: `spent $${spent.toFixed(4)} of $${budget.usd} this ${budget.period} (resets ${new Date(resets).toISOString()})`,
+    retryAfter: String(Math.ceil((resets - now) / 1000)),
+  };
+}
+
+/** Adds a served request's cost to `key`'s current window. */
+export async function addToBudget(key: string, budget: Budget | undefined, usd: number, state: StateStore, now: number): Promise<void> {
+  if (!budget || usd <= 0) return;
+  const window = budgetWindow(budget.period, now);
+  await state.addSpend(key, window.start, window.ms, usd);
+}
+
+export const routeBudgetKey = (route: string): string => `route:${route}`;
+
+/** Drops over-budget routes from the chain; throws 429 when the first route refuses outright, or none is left. */
+export async function applyBudgets(chain: readonly Route[], state: StateStore, now: number): Promise<readonly Route[]> {
+  if (!chain.some((route) => route.budget)) return chain;
+  const skipped: string[] = [];
   const over = new Set<string>();
-  for (const route of budgeted) {
+  for (const route of chain) {
     const budget = route.budget;
     if (!budget) continue;
-    const window = budgetWindow(budget.period, now);
-    const [spent = 0] = await state.spent([routeBudgetKey(route.name)], window.start);
-    if (spent < budget.usd) continue;
-    const until = new Date(window.start + window.ms);
-    const reason = `spent $${spent.toFixed(4)} of its $${budget.usd} budget this ${budget.period} (resets ${until.toISOString()})`;
+    const spent = await overspend(routeBudgetKey(route.name), budget, state, now);
+    if (!spent) continue;
     if (budget.on_exceed === 'reject' && route === chain[0]) {
-      throw llmuxError('LLMUX_ERR_BUDGET_EXCEEDED', [route.name, reason], { headers: { 'retry-after': String(Math.ceil((until.getTime() - now) / 1000)) } });
+      throw llmuxError('LLMUX_ERR_BUDGET_EXCEEDED', [route.name, spent.reason], { headers: { 'retry-after': spent.retryAfter } });
     }
     over.add(route.name);
-    skipped.push({ route: route.name, reason });
+    skipped.push(`${route.name}: ${spent.reason}`);
   }
   const remaining = chain.filter((route) => !over.has(route.name));
-  if (remaining.length === 0) {
-    throw llmuxError('LLMUX_ERR_BUDGET_EXCEEDED', [chain[0]?.name ?? '?', skipped.map((s) => `${s.route}: ${s.reason}`).join('; ')]);
-  }
-  return { chain: remaining, skipped };
+  if (remaining.length === 0) throw llmuxError('LLMUX_ERR_BUDGET_EXCEEDED', [chain[0]?.name ?? '?', skipped.join('; ')]);
+  return remaining;
 }
 
 /** Adds a served request's cost to its route's budget window. */
-export async function recordSpend(route: Route, usd: number, state: StateStore, now: number): Promise<void> {
-  if (!route.budget || usd <= 0) return;
-  const window = budgetWindow(route.budget.period, now);
-  await state.addSpend(routeBudgetKey(route.name), window.start, window.ms, usd);
+export function recordSpend(route: Route, usd: number, state: StateStore, now: number): Promise<void> {
+  return addToBudget(routeBudgetKey(route.name), route.budget, usd, state, now);
 }

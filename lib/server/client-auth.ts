@@ -6,14 +6,14 @@
 import { createHash } from 'node:crypto';
 import type { AuthConfig } from '../config/auth-schema.js';
 import { llmuxError } from '../errors.js';
-import { budgetWindow, type BudgetPeriod } from '../routing/budgets.js';
+import { addToBudget, overspend, type Budget } from '../routing/budgets.js';
 import type { StateStore } from '../state/store.js';
 
 export interface ClientKey {
   readonly name: string;
   /** Routes and virtual models this key may ask for; `undefined` means all. */
   readonly routes?: ReadonlySet<string> | undefined;
-  readonly budget?: { readonly usd: number; readonly period: BudgetPeriod } | undefined;
+  readonly budget?: Budget | undefined;
 }
 
 const digest = (key: string): string => createHash('sha256').update(key).digest('hex');
@@ -47,22 +47,15 @@ export function assertRouteAllowed(key: ClientKey | undefined, name: string): vo
   if (key?.routes && !key.routes.has(name)) throw llmuxError('LLMUX_ERR_FORBIDDEN_ROUTE', [name]);
 }
 
-export const keyBudgetKey = (name: string): string => `key:${name}`;
+const keyBudgetKey = (name: string): string => `key:${name}`;
 
 /** Throws 429 when the key has spent its budget for the current window. */
 export async function assertKeyBudget(key: ClientKey | undefined, state: StateStore, now: number): Promise<void> {
   if (!key?.budget) return;
-  const window = budgetWindow(key.budget.period, now);
-  const [spent = 0] = await state.spent([keyBudgetKey(key.name)], window.start);
-  if (spent < key.budget.usd) return;
-  const resets = new Date(window.start + window.ms);
-  throw llmuxError('LLMUX_ERR_KEY_BUDGET_EXCEEDED', [key.name, `spent $${spent.toFixed(4)} of $${key.budget.usd} this ${key.budget.period} (resets ${resets.toISOString()})`], {
-    headers: { 'retry-after': String(Math.ceil((resets.getTime() - now) / 1000)) },
-  });
+  const spent = await overspend(keyBudgetKey(key.name), key.budget, state, now);
+  if (spent) throw llmuxError('LLMUX_ERR_KEY_BUDGET_EXCEEDED', [key.name, spent.reason], { headers: { 'retry-after': spent.retryAfter } });
 }
 
-export async function recordKeySpend(key: ClientKey | undefined, usd: number, state: StateStore, now: number): Promise<void> {
-  if (!key?.budget || usd <= 0) return;
-  const window = budgetWindow(key.budget.period, now);
-  await state.addSpend(keyBudgetKey(key.name), window.start, window.ms, usd);
+export function recordKeySpend(key: ClientKey | undefined, usd: number, state: StateStore, now: number): Promise<void> {
+  return key ? addToBudget(keyBudgetKey(key.name), key.budget, usd, state, now) : Promise.resolve();
 }

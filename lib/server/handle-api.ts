@@ -12,7 +12,6 @@ import { headerFallbacks, resolveRouteChain } from '../routing/route-chain.js';
 import { evaluateRules } from '../routing/rules.js';
 import type { RequestFacts } from '../routing/strategy.js';
 import { costReport } from '../telemetry/accounting.js';
-import { readClientCredential } from './client-credential.js';
 import { assertKeyBudget, assertRouteAllowed, recordKeySpend } from './client-auth.js';
 import { createExchange } from './exchange.js';
 import { implicitRoutes } from './forward/implicit-route.js';
@@ -51,11 +50,11 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
     return verdict.route;
   });
   const resolved = resolveRouteChain(ctx.snapshot, requested, implicitRoutes(ctx));
-  const { chain } = await applyBudgets(resolved, deps.state, Date.now());
+  const chain = await applyBudgets(resolved, deps.state, Date.now());
   ctx.route = chain[0]?.name;
   // Kept aside for providers with `passthrough_auth`; the header itself is removed next. With
   // client keys configured, what the client sends is an llmux key: it never goes upstream.
-  const clientKey = ctx.snapshot.auth.required ? undefined : readClientCredential(ctx.req);
+  const clientKey = ctx.snapshot.auth.required ? undefined : ctx.credential;
   // After the control headers were read: nothing of the client's credentials or llmux's own headers goes upstream.
   ctx.req.headers = forwardableHeaders(ctx.req.headers);
 
