@@ -173,7 +173,6 @@ export async function runAttempts(
         }
       }
     }
-    if (!launched && minContextWindow === undefined) break;
     if (!launched) break;
   }
 

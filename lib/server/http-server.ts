@@ -56,7 +56,8 @@ async function serve(ctx: RequestContext, path: string, query: string, deps: Han
   const endpoint = matchEndpoint(ctx.req.method ?? 'GET', path, query ? new URLSearchParams(query) : NO_QUERY, ctx.req.headers);
   if (endpoint instanceof Error) throw endpoint;
   ctx.format = endpoint.format;
-  ctx.clientKey = ctx.snapshot.auth.authenticate(readClientCredential(ctx.req));
+  ctx.credential = readClientCredential(ctx.req);
+  ctx.clientKey = ctx.snapshot.auth.authenticate(ctx.credential);
   if (endpoint.kind === 'models') {
     sendModels(ctx);
     return;

@@ -39,6 +39,8 @@ export class RequestContext {
   cost: CostReport | undefined;
   /** The virtual model and rule that picked the route (`auto:translations`), when one did. */
   rule: string | undefined;
+  /** The key the client sent (whichever header its SDK uses), read once per request. */
+  credential: string | undefined;
   /** The client key the request authenticated with, when client keys are configured. */
   clientKey: ClientKey | undefined;
 
