@@ -5,6 +5,7 @@ import type { PickContext, RequestFacts } from '../../lib/routing/strategy.js';
 import type { Price, Provider, Target } from '../../lib/routing/target.js';
 import { MemoryStore } from '../../lib/state/memory-store.js';
 import type { StateStore } from '../../lib/state/store.js';
+import { seededRandom } from './seeded-random.js';
 
 const provider: Provider = {
   name: 'p',
@@ -25,17 +26,8 @@ export function target(id: string, options: { weight?: number; price?: Price; ma
   };
 }
 
-/** A small deterministic PRNG (mulberry32), so statistical tests are repeatable. */
-export function seeded(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+/** A small deterministic PRNG, so statistical tests are repeatable. */
+export const seeded = seededRandom;
 
 export function facts(overrides: Partial<Omit<RequestFacts, 'estimatedInputTokens'>> & { inputTokens?: number } = {}): RequestFacts {
   const { inputTokens = 100, ...rest } = overrides;

@@ -1,5 +1,7 @@
 /** Shared pieces of the Redis state store tests: opening stores, awaiting events and conditions. */
 import { randomUUID } from 'node:crypto';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
 import { redisStateSchema, type RedisStateInput } from '../../../lib/state/redis/config.js';
 import { RedisStore, type RedisStoreOptions } from '../../../lib/state/redis/redis-store.js';
 import { type StateEvent, type StateStore } from '../../../lib/state/store.js';
@@ -39,4 +41,47 @@ export async function waitUntil<T>(read: () => Promise<T> | T, check: (value: T)
     value = await read();
   }
   return value;
+}
+
+export interface RedisFileFixture {
+  /** URL of the file's redis-server. */
+  url(): string;
+  /** Closes these stores after the current test. */
+  track<T extends StateStore>(...stores: T[]): T[];
+  /** Two stores sharing a fresh key prefix, as two replicas would. */
+  replicas(name: string, config?: Partial<RedisStateInput>): Promise<[RedisStore, RedisStore]>;
+}
+
+/** One redis-server for the whole test file; every tracked store is closed after its test. */
+export function redisPerFile(): RedisFileFixture {
+  let server: RedisServer | undefined;
+  let stores: StateStore[] = [];
+  beforeAll(async () => {
+    server = await startRedisServer();
+  });
+  afterEach(async () => {
+    await Promise.all(stores.map((s) => s.close()));
+    stores = [];
+  });
+  afterAll(async () => {
+    await server?.close();
+  });
+  const url = (): string => {
+    if (!server) throw new Error('the redis-server has not started');
+    return server.url;
+  };
+  const track = <T extends StateStore>(...added: T[]): T[] => {
+    stores.push(...added);
+    return added;
+  };
+  return {
+    url,
+    track,
+    async replicas(name, config = {}) {
+      const prefix = uniquePrefix(name);
+      const pair = await Promise.all([openStore({ url: url(), prefix, ...config }), openStore({ url: url(), prefix, ...config })]);
+      track(...pair);
+      return pair;
+    },
+  };
 }

@@ -3,32 +3,13 @@
  * stops refreshing and releasing the way SIGKILL would) stops counting after the
  * lease TTL, while a live replica's slots outlive the TTL because it refreshes them.
  */
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { type RedisStore } from '../../../lib/state/redis/redis-store.js';
-import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
-import { openStore, uniquePrefix, waitUntil } from './redis-fixtures.js';
+import { redisPerFile, waitUntil } from './redis-fixtures.js';
 
 const TTL_MS = 300;
-let server: RedisServer | undefined;
-let stores: RedisStore[] = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterEach(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-  stores = [];
-});
-afterAll(async () => {
-  await server?.close();
-});
-
-async function replicas(): Promise<[RedisStore, RedisStore]> {
-  const prefix = uniquePrefix('lease');
-  const pair = await Promise.all([openStore({ url: server?.url, prefix, lease_ttl_ms: TTL_MS }), openStore({ url: server?.url, prefix, lease_ttl_ms: TTL_MS })]);
-  stores.push(...pair);
-  return pair;
-}
+const redis = redisPerFile();
+const replicas = (): Promise<[RedisStore, RedisStore]> => redis.replicas('lease', { lease_ttl_ms: TTL_MS });
 
 describe('RedisStore slot leases', () => {
   it('returns a crashed replica’s slots to the truth within the lease TTL', async () => {

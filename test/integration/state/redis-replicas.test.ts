@@ -3,36 +3,17 @@
  * slots, quotas, breakers, cooldowns, probes and latency are shared.
  */
 import { Redis } from 'ioredis';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { createStateStore } from '../../../lib/state/create.js';
 import { MemoryStore } from '../../../lib/state/memory-store.js';
 import { redisStateSchema } from '../../../lib/state/redis/config.js';
 import { RedisStore } from '../../../lib/state/redis/redis-store.js';
-import { type StateEvent, type StateStore } from '../../../lib/state/store.js';
-import { startRedisServer, type RedisServer } from '../../helpers/redis-server.js';
-import { nextEvent, openStore, uniquePrefix, waitUntil } from './redis-fixtures.js';
+import { type StateEvent } from '../../../lib/state/store.js';
+import { nextEvent, openStore, redisPerFile, uniquePrefix, waitUntil } from './redis-fixtures.js';
 
-let server: RedisServer | undefined;
-let stores: StateStore[] = [];
-
-beforeAll(async () => {
-  server = await startRedisServer();
-});
-afterEach(async () => {
-  await Promise.all(stores.map((s) => s.close()));
-  stores = [];
-});
-afterAll(async () => {
-  await server?.close();
-});
-
+const redis = redisPerFile();
 /** Two replicas sharing one key prefix. */
-async function replicas(): Promise<[RedisStore, RedisStore]> {
-  const prefix = uniquePrefix('replicas');
-  const pair = await Promise.all([openStore({ url: server?.url, prefix }), openStore({ url: server?.url, prefix })]);
-  stores.push(...pair);
-  return pair;
-}
+const replicas = (): Promise<[RedisStore, RedisStore]> => redis.replicas('replicas');
 
 describe('RedisStore replicas on one Redis', () => {
   it('counts a slot taken on one replica on the other, against the same cap', async () => {
@@ -89,13 +70,13 @@ describe('RedisStore replicas on one Redis', () => {
 
   it('announces a breaker change whose pub/sub message was lost, from its periodic re-read', async () => {
     const prefix = uniquePrefix('lost');
-    const store = await openStore({ url: server?.url, prefix });
-    stores.push(store);
+    const store = await openStore({ url: redis.url(), prefix });
+    redis.track(store);
     expect(await store.breakers(['t'])).toEqual([undefined]);
     const seen = nextEvent(store, (e) => e.type === 'breaker', 1_000);
     const until = Date.now() + 5_000;
     // What another replica's transition leaves in Redis, minus the PUBLISH.
-    const raw = new Redis(server?.url ?? '');
+    const raw = new Redis(redis.url());
     try {
       await raw.hset(`${prefix}:{t:t}:breaker`, 'phase', 'open', 'until', until, 'version', 1);
     } finally {
@@ -130,9 +111,9 @@ describe('RedisStore replicas on one Redis', () => {
   it('is built by createStateStore from a state block', async () => {
     const memory = await createStateStore({ backend: 'memory' });
     expect(memory).toBeInstanceOf(MemoryStore);
-    const redis = await createStateStore(redisStateSchema.parse({ backend: 'redis', url: server?.url, prefix: uniquePrefix('create') }));
-    stores.push(memory, redis);
-    expect(redis).toBeInstanceOf(RedisStore);
-    expect(redis.status()).toMatchObject({ healthy: true });
+    const shared = await createStateStore(redisStateSchema.parse({ backend: 'redis', url: redis.url(), prefix: uniquePrefix('create') }));
+    redis.track(memory, shared);
+    expect(shared).toBeInstanceOf(RedisStore);
+    expect(shared.status()).toMatchObject({ healthy: true });
   });
 });

@@ -9,6 +9,7 @@ import { expect } from 'vitest';
 import { type CanonicalError, type FinishReason, type StreamEvent, type Usage, type WireFormat } from '../../../lib/formats/canonical.js';
 import { createSseReader } from '../../../lib/formats/sse.js';
 import { getCodec } from '../../../lib/formats/registry.js';
+import { seededRandom } from '../../helpers/seeded-random.js';
 
 export const FORMATS: readonly WireFormat[] = ['openai', 'anthropic', 'gemini'];
 
@@ -46,17 +47,7 @@ export function normalizeCreated(text: string): string {
   return text.replace(/("created":\s*)\d+/g, (_, key: string) => `${key}0`);
 }
 
-/** mulberry32: a small seeded PRNG so random chunk splits are reproducible. */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom };
 
 /** Splits bytes at random points (chunks of 1..maxSize bytes), including inside UTF-8 characters. */
 export function randomChunks(bytes: Uint8Array, seed: number, maxSize = 40): Uint8Array[] {
