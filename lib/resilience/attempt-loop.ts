@@ -27,6 +27,7 @@ import type { HealthBoard } from './health-checks.js';
 import { runRace, type Launch, type Running } from './race.js';
 import type { TtfbTracker } from './ttfb-tracker.js';
 import { requestedWait } from './cooldown-headers.js';
+import { timerMs } from './timer-ms.js';
 
 /** What the pipeline supplies for one request: how to build a call, how to answer. */
 export interface AttemptHandlers {
@@ -114,7 +115,8 @@ export async function runAttempts(
     attemptsLeft--;
     tried.add(target.id);
     const now = performance.now();
-    const untilDeadline = Math.max(1, Math.min(deadlineAt, totalAt) - now);
+    // Rounded so that concurrent requests' timers share Node's timer lists (see timer-ms.ts).
+    const untilDeadline = timerMs(Math.min(deadlineAt, totalAt) - now);
     return {
       target,
       route,

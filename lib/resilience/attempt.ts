@@ -19,6 +19,8 @@ import { AttemptTimeout, classifyRequestError, classifyStatus, HedgeLost, type F
 
 /** Largest whole (non-streamed) answer llmux reads before answering; bigger is treated as malformed. */
 const MAX_WHOLE_BODY = 64 * 1024 * 1024;
+/** Largest upstream error body llmux reads (to relay it or read a cooldown from it). */
+const ERROR_BODY_LIMIT = 1024 * 1024;
 
 export type AttemptSuccess =
   | { readonly ok: true; readonly mode: 'stream'; readonly response: IncomingMessage; readonly first: Buffer | null; readonly ttfbMs: number }
@@ -85,6 +87,13 @@ export function startAttempt(
     firstByteTimer = idleTimer = undefined;
   };
 
+  /** Stops the first-byte timer; returns the time to first byte. */
+  const gotFirstByte = (): number => {
+    clearTimeout(firstByteTimer);
+    firstByteTimer = undefined;
+    return performance.now() - startedAt;
+  };
+
   const onSocket = (socket: Socket): void => {
     if (!socket.connecting) return;
     const connectTimer = setTimeout(() => stop(new AttemptTimeout('connect', timers.connectMs)), timers.connectMs);
@@ -104,26 +113,30 @@ export function startAttempt(
       });
       response = exchange.response;
       const status = response.statusCode ?? 502;
-      const first = await firstChunk(response);
-      const ttfbMs = performance.now() - startedAt;
-      clearTimeout(firstByteTimer);
-      firstByteTimer = undefined;
-
-      if (status >= 400 || status < 200) {
-        const body = await readUpstreamBody(response, first);
-        const error = getCodec(target.provider.bound.format).decodeError(status, body.toString('utf8'));
-        return { ok: false, failure: classifyStatus(status, error), headers: response.headers, body };
-      }
+      const failed = status >= 400 || status < 200;
       const contentType = String(response.headers['content-type'] ?? '');
-      if (ctx.stream) {
+      if (ctx.stream && !failed) {
+        const first = await firstChunk(response);
+        const ttfbMs = gotFirstByte();
         const problem = streamProblem(contentType, first);
         if (problem) return malformed(problem, response);
         return { ok: true, mode: 'stream', response, first, ttfbMs };
       }
-      // Whole answers are short; an idle timer still guards a body that stops arriving.
-      idleTimer = setTimeout(() => stop(new AttemptTimeout('idle', timers.idleMs)), timers.idleMs);
-      response.on('data', () => idleTimer?.refresh());
-      const body = await readUpstreamBody(response, first, MAX_WHOLE_BODY);
+      // A whole answer (or an error) is read in one pass: its first chunk ends the
+      // first-byte wait, and an idle timer guards a body that stops arriving.
+      let ttfbMs: number | undefined;
+      const onChunk = (): void => {
+        if (ttfbMs === undefined) {
+          ttfbMs = gotFirstByte();
+          idleTimer = setTimeout(() => stop(new AttemptTimeout('idle', timers.idleMs)), timers.idleMs);
+        } else idleTimer?.refresh();
+      };
+      const body = await readUpstreamBody(response, null, failed ? ERROR_BODY_LIMIT : MAX_WHOLE_BODY, onChunk);
+      ttfbMs ??= gotFirstByte();
+      if (failed) {
+        const error = getCodec(target.provider.bound.format).decodeError(status, body.toString('utf8'));
+        return { ok: false, failure: classifyStatus(status, error), headers: response.headers, body };
+      }
       if (call.relayAsIs) {
         const problem = objectProblem(body, contentType);
         if (problem) return malformed(problem, response);

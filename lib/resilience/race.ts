@@ -12,6 +12,7 @@ import { startAttempt, type AttemptFailure, type AttemptResult, type AttemptSucc
 import type { FailedAttempt, ResilienceDependencies } from './attempt-loop.js';
 import type { BreakerTicket } from './breakers.js';
 import { countsAgainstTarget } from './failure.js';
+import { timerMs } from './timer-ms.js';
 
 /** An admitted attempt, ready to send. */
 export interface Running {
@@ -98,7 +99,7 @@ export async function runRace(
     if (delay === undefined) return settleOne(deps, first, await first.done);
 
     let timer: NodeJS.Timeout | undefined;
-    const hedgeDue = new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), delay)));
+    const hedgeDue = new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), timerMs(delay))));
     const early = await Promise.race([first.done, hedgeDue]);
     clearTimeout(timer);
     if (early !== 'hedge') return settleOne(deps, first, early);

@@ -41,9 +41,10 @@ export interface Delivery {
 
 const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } as const;
 
+/** `base` (a fresh object, added to in place) with llmux's headers. */
 function headersFor(ctx: RequestContext, base: OutgoingHttpHeaders, dropped: readonly string[], cost?: number): OutgoingHttpHeaders {
   ctx.measureOverhead();
-  const headers = { ...base, ...ctx.llmuxHeaders() };
+  const headers = ctx.llmuxHeaders(base);
   if (dropped.length > 0) headers['x-llmux-dropped'] = dropped.join(', ');
   if (cost !== undefined) headers['x-llmux-cost-usd'] = formatUsd(cost);
   return headers;
@@ -74,7 +75,8 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
   if (success.mode === 'whole') {
     if (sameFormat) {
       const usage = usageOf(upstreamCodec, success.body);
-      const headers = { ...responseHeaders(success.response.headers, false), 'content-length': success.body.length };
+      const headers = responseHeaders(success.response.headers, false);
+      headers['content-length'] = success.body.length;
       res.writeHead(status, headersFor(ctx, headers, options.dropped, wholeCost(target, usage)));
       res.end(success.body);
       return { end: { kind: 'complete' }, usage };
@@ -98,12 +100,13 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
     return { end: { kind: 'complete' }, usage };
   }
 
-  const limits = { idleMs: options.idleMs, remainingMs: options.remainingMs };
+  const { idleMs, remainingMs } = options;
   if (sameFormat) {
     res.writeHead(status, headersFor(ctx, responseHeaders(success.response.headers, false), options.dropped));
     const sniffer = createUsageSniffer(upstreamCodec, { decodeAll: !options.streamReportsUsage });
     const end = await relayBody(success.response, res, success.first, {
-      ...limits,
+      idleMs,
+      remainingMs,
       tap: (chunk) => sniffer.push(chunk),
       onBroken: (error) =>
         options.clientCodec.encodeStreamError({ status: 502, kind: 'bad_gateway', message: brokenMessage(target, error), code: 'LLMUX_ERR_UPSTREAM_STREAM_BROKEN' }),
@@ -111,9 +114,10 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
     return { end, usage: sniffer.usage, countedOutputTokens: sniffer.countedOutputTokens };
   }
   const translator = createStreamTranslator(upstreamCodec, options.clientCodec, { model: options.requestedModel, includeUsage: options.includeUsage });
-  res.writeHead(200, headersFor(ctx, SSE_HEADERS, options.dropped));
+  res.writeHead(200, headersFor(ctx, { ...SSE_HEADERS }, options.dropped));
   const end = await relayBody(success.response, res, success.first, {
-    ...limits,
+    idleMs,
+    remainingMs,
     transform: (chunk) => translator.push(chunk),
     flush: () => translator.end(),
     onBroken: (error) =>
@@ -147,7 +151,9 @@ export function relayUpstreamError(ctx: RequestContext, target: Target, failure:
   const upstreamCodec = getCodec(target.provider.bound.format);
   const status = failure.failure.status ?? 502;
   if (upstreamCodec === clientCodec && failure.body && failure.headers) {
-    res.writeHead(status, headersFor(ctx, { ...responseHeaders(failure.headers, false), 'content-length': failure.body.length }, []));
+    const headers = responseHeaders(failure.headers, false);
+    headers['content-length'] = failure.body.length;
+    res.writeHead(status, headersFor(ctx, headers, []));
     res.end(failure.body);
     return;
   }

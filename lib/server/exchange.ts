@@ -76,7 +76,8 @@ export function createExchange(ctx: RequestContext, view: RequestView, clientKey
     },
     deliver(target, success, limits) {
       return deliverAnswer(ctx, target, success, {
-        ...limits,
+        idleMs: limits.idleMs,
+        remainingMs: limits.remainingMs,
         clientCodec,
         requestedModel: view.requestedModel,
         includeUsage: view.info.streamUsage,

@@ -59,7 +59,8 @@ const DROP_DOWNSTREAM = new Set([
 /** Upstream response headers worth passing to the client; `keepLength` when the body passes unchanged. */
 export function responseHeaders(upstream: IncomingHttpHeaders, keepLength: boolean): OutgoingHttpHeaders {
   const out: OutgoingHttpHeaders = {};
-  for (const [name, value] of Object.entries(upstream)) {
+  for (const name in upstream) {
+    const value = upstream[name];
     if (value === undefined || DROP_DOWNSTREAM.has(name)) continue;
     if (!keepLength && (name === 'content-length' || name === 'content-encoding')) continue;
     out[name] = value;

@@ -39,7 +39,8 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
       else chunks.push(chunk);
     }
     function onEnd(): void {
-      cleanup();
+      // The listeners die with the request; only the timer needs stopping.
+      clearTimeout(timer);
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     }
     function onError(error: Error): void {

@@ -6,6 +6,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AttemptTimeout } from '../resilience/failure.js';
+import { timerMs } from '../resilience/timer-ms.js';
 
 /** Resolves with the first body chunk (or `null` for an empty body); the stream is left paused. */
 export function firstChunk(response: IncomingMessage): Promise<Buffer | null> {
@@ -69,8 +70,8 @@ export function relayBody(response: IncomingMessage, res: ServerResponse, first:
   return new Promise((resolve) => {
     let done = false;
     const idle = options.idleMs === undefined ? undefined : setTimeout(() => response.destroy(new AttemptTimeout('idle', options.idleMs ?? 0)), options.idleMs);
-    const total =
-      options.remainingMs === undefined ? undefined : setTimeout(() => response.destroy(new AttemptTimeout('total', options.remainingMs ?? 0)), Math.max(0, options.remainingMs));
+    const remainingMs = options.remainingMs === undefined ? undefined : timerMs(options.remainingMs);
+    const total = remainingMs === undefined ? undefined : setTimeout(() => response.destroy(new AttemptTimeout('total', remainingMs)), remainingMs);
     function finish(end: RelayEnd): void {
       if (done) return;
       done = true;
@@ -134,8 +135,12 @@ export function relayBody(response: IncomingMessage, res: ServerResponse, first:
   });
 }
 
-/** Reads a (small) upstream body whole, e.g. an error body, up to `limit` bytes. */
-export function readUpstreamBody(response: IncomingMessage, first: Buffer | null, limit = 1024 * 1024): Promise<Buffer> {
+/**
+ * Reads an upstream body whole, up to `limit` bytes, with one set of listeners.
+ * `onChunk` sees each chunk as it arrives (the attempt stops its first-byte timer
+ * at the first and re-arms its idle timer at the others).
+ */
+export function readUpstreamBody(response: IncomingMessage, first: Buffer | null, limit = 1024 * 1024, onChunk?: () => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = first ? [first] : [];
     let size = first?.length ?? 0;
@@ -144,13 +149,14 @@ export function readUpstreamBody(response: IncomingMessage, first: Buffer | null
       return;
     }
     response.on('data', (chunk: Buffer) => {
+      onChunk?.();
       size += chunk.length;
       if (size > limit) {
         response.destroy();
         reject(new Error(`upstream body larger than ${limit} bytes`));
       } else chunks.push(chunk);
     });
-    response.on('end', () => resolve(Buffer.concat(chunks, size)));
+    response.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
     response.on('error', reject);
     response.on('close', () => {
       if (!response.complete) reject(new Error('the upstream closed the connection mid-body'));

@@ -78,17 +78,20 @@ export class RequestContext {
 
   /** `2; a/m1=connect_error; b/m2=ok`: the count first, so `parseInt` reads it. */
   attemptsHeader(): string {
-    const tried = this.attempts.filter((a) => a.outcome !== 'skipped');
-    return [String(tried.length), ...this.attempts.map((a) => `${a.target}=${a.outcome}`)].join('; ');
+    let tried = 0;
+    let list = '';
+    for (const a of this.attempts) {
+      if (a.outcome !== 'skipped') tried++;
+      list += `; ${a.target}=${a.outcome}`;
+    }
+    return `${tried}${list}`;
   }
 
-  /** The `x-llmux-*` headers every response carries. */
-  llmuxHeaders(): OutgoingHttpHeaders {
-    const headers: OutgoingHttpHeaders = {
-      'x-llmux-request-id': this.id,
-      'x-llmux-attempts': this.attemptsHeader(),
-      'x-llmux-overhead-ms': (this.overheadMs ?? this.measureOverhead()).toFixed(2),
-    };
+  /** Adds the `x-llmux-*` headers every response carries to `headers` (a fresh object the caller owns), and returns it. */
+  llmuxHeaders(headers: OutgoingHttpHeaders = {}): OutgoingHttpHeaders {
+    headers['x-llmux-request-id'] = this.id;
+    headers['x-llmux-attempts'] = this.attemptsHeader();
+    headers['x-llmux-overhead-ms'] = (this.overheadMs ?? this.measureOverhead()).toFixed(2);
     if (this.route) headers['x-llmux-route'] = this.route;
     if (this.rule) headers['x-llmux-rule'] = this.rule;
     if (this.target) headers['x-llmux-target'] = this.target;
