@@ -93,6 +93,47 @@ export function findTopLevelValue(bytes: Uint8Array, key: string): ValueSpan | u
   return found;
 }
 
+/**
+ * `findTopLevelValue`, searched from the end: answers put `usage` last, so only the
+ * tail of a long answer is read. The last unescaped `"key"` followed by a colon is a
+ * key at some depth; it is the top-level one when what follows its value is only
+ * further top-level members and the closing brace. Anything else falls back to the
+ * forward scan.
+ */
+export function findTopLevelValueFromEnd(bytes: Buffer, key: string): ValueSpan | undefined {
+  const needle = `"${key}"`;
+  let at = bytes.lastIndexOf(needle);
+  while (at > 0 && isEscaped(bytes, at)) at = bytes.lastIndexOf(needle, at - 1);
+  // Keys are plain ASCII without escapes: a key that is not in the bytes is not in the object.
+  if (at < 0) return undefined;
+  const colon = skipSpace(bytes, at + needle.length);
+  if (bytes[colon] !== COLON) return findTopLevelValue(bytes, key);
+  const start = skipSpace(bytes, colon + 1);
+  const end = skipValue(bytes, start);
+  return closesTopLevel(bytes, end) ? { start, end } : findTopLevelValue(bytes, key);
+}
+
+/** Whether the quote at `at` is escaped (preceded by an odd run of backslashes). */
+function isEscaped(bytes: Uint8Array, at: number): boolean {
+  let slashes = 0;
+  while (bytes[at - 1 - slashes] === BACKSLASH) slashes++;
+  return slashes % 2 === 1;
+}
+
+/** Whether the bytes from `i` are `(, "key": value)* }` and then the end. */
+function closesTopLevel(bytes: Uint8Array, i: number): boolean {
+  for (;;) {
+    i = skipSpace(bytes, i);
+    if (bytes[i] === CLOSE_BRACE) return skipSpace(bytes, i + 1) === bytes.length;
+    if (bytes[i] !== COMMA) return false;
+    i = skipSpace(bytes, i + 1);
+    if (bytes[i] !== QUOTE) return false;
+    i = skipSpace(bytes, skipString(bytes, i));
+    if (bytes[i] !== COLON) return false;
+    i = skipValue(bytes, skipSpace(bytes, i + 1));
+  }
+}
+
 function keyMatches(bytes: Uint8Array, at: number, key: string): boolean {
   for (let k = 0; k < key.length; k++) if (bytes[at + k] !== key.charCodeAt(k)) return false;
   return true;
@@ -100,6 +141,12 @@ function keyMatches(bytes: Uint8Array, at: number, key: string): boolean {
 
 /** Returns `body` with the value at `span` replaced by the JSON encoding of `value`. */
 export function spliceJson(body: Buffer, span: ValueSpan, value: string): Buffer {
-  const replacement = Buffer.from(JSON.stringify(value), 'utf8');
-  return Buffer.concat([body.subarray(0, span.start), replacement, body.subarray(span.end)], body.length - (span.end - span.start) + replacement.length);
+  const replacement = JSON.stringify(value);
+  const size = Buffer.byteLength(replacement, 'utf8');
+  // Written into one fresh buffer: no intermediate Buffer for the value, no views to concat.
+  const out = Buffer.allocUnsafe(body.length - (span.end - span.start) + size);
+  body.copy(out, 0, 0, span.start);
+  out.write(replacement, span.start, 'utf8');
+  body.copy(out, span.start + size, span.end);
+  return out;
 }

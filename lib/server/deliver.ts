@@ -8,7 +8,7 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FormatCodec } from '../formats/codec.js';
 import type { JsonValue, Usage } from '../formats/canonical.js';
-import { findTopLevelValue } from '../formats/json-splice.js';
+import { findTopLevelValueFromEnd } from '../formats/json-splice.js';
 import { getCodec } from '../formats/registry.js';
 import { createStreamTranslator } from '../formats/stream-translator.js';
 import { createUsageSniffer } from '../formats/usage-sniffer.js';
@@ -137,7 +137,7 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
  */
 function usageOf(codec: FormatCodec, body: Buffer): Usage | undefined {
   try {
-    const span = findTopLevelValue(body, codec.usageField);
+    const span = findTopLevelValueFromEnd(body, codec.usageField);
     if (!span) return undefined;
     return codec.readUsage({ [codec.usageField]: JSON.parse(body.subarray(span.start, span.end).toString('utf8')) as JsonValue });
   } catch {

@@ -17,6 +17,10 @@ export interface MetricSources {
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
+/** Label values down to a metric child; the child itself sits under `LEAF`. */
+type LabelTree = Map<string | typeof LEAF, unknown>;
+const LEAF = Symbol('child');
+
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
 const targetIds = (snapshot: Snapshot): string[] => [...new Set([...snapshot.routes.values()].flatMap((r) => r.targets.map((t) => t.id)))];
@@ -103,46 +107,57 @@ export class Metrics {
 
   /**
    * prom-client hashes a label object on every update; the children for each label
-   * combination (a small, config-bounded set) are looked up once and kept.
+   * combination (a small, config-bounded set) are looked up once and kept, in one
+   * nested map per metric so that finding one builds no key string.
    */
-  readonly #children = new Map<string, { inc(value?: number): void } | { observe(value: number): void }>();
+  readonly #children = new Map<object, LabelTree>();
 
-  #counter<L extends string>(name: string, metric: Counter<L>, values: readonly string[]): { inc(value?: number): void } {
-    const key = `${name}\u0000${values.join('\u0000')}`;
-    let child = this.#children.get(key) as { inc(value?: number): void } | undefined;
+  #child<T>(metric: { labels(...values: string[]): T }, values: readonly string[]): T {
+    let node = this.#children.get(metric);
+    if (!node) {
+      node = new Map();
+      this.#children.set(metric, node);
+    }
+    for (const value of values) {
+      let next = node.get(value);
+      if (!next) {
+        next = new Map();
+        node.set(value, next);
+      }
+      node = next as LabelTree;
+    }
+    let child = node.get(LEAF) as T | undefined;
     if (!child) {
       child = metric.labels(...values);
-      this.#children.set(key, child);
+      node.set(LEAF, child);
     }
     return child;
   }
 
-  #histogram<L extends string>(name: string, metric: Histogram<L>, values: readonly string[]): { observe(value: number): void } {
-    const key = `${name}\u0000${values.join('\u0000')}`;
-    let child = this.#children.get(key) as { observe(value: number): void } | undefined;
-    if (!child) {
-      child = metric.labels(...values);
-      this.#children.set(key, child);
-    }
-    return child;
+  #counter<L extends string>(metric: Counter<L>, values: readonly string[]): { inc(value?: number): void } {
+    return this.#child(metric, values);
+  }
+
+  #histogram<L extends string>(metric: Histogram<L>, values: readonly string[]): { observe(value: number): void } {
+    return this.#child(metric, values);
   }
 
   /** Records a finished request (called once per request, with the access log line). */
   observeRequest(ctx: RequestContext, durationMs: number): void {
     const route = ctx.route ?? 'none';
     const target = ctx.target ?? 'none';
-    this.#counter('requests', this.#requests, [route, target, ctx.format, String(ctx.res.statusCode)]).inc();
-    for (const attempt of ctx.attempts) this.#counter('attempts', this.#attempts, [route, attempt.target, attempt.outcome]).inc();
-    this.#histogram('duration', this.#duration, [route, ctx.format, String(ctx.stream)]).observe(durationMs / 1000);
-    if (ctx.ttfbMs !== undefined && ctx.target) this.#histogram('ttfb', this.#ttfb, [route, target]).observe(ctx.ttfbMs / 1000);
+    this.#counter(this.#requests, [route, target, ctx.format, String(ctx.res.statusCode)]).inc();
+    for (const attempt of ctx.attempts) this.#counter(this.#attempts, [route, attempt.target, attempt.outcome]).inc();
+    this.#histogram(this.#duration, [route, ctx.format, String(ctx.stream)]).observe(durationMs / 1000);
+    if (ctx.ttfbMs !== undefined && ctx.target) this.#histogram(this.#ttfb, [route, target]).observe(ctx.ttfbMs / 1000);
     if (ctx.overheadMs !== undefined) this.#overhead.observe(ctx.overheadMs / 1000);
     const cost = ctx.cost;
     if (cost && ctx.target) {
       const estimated = String(cost.estimated);
-      this.#tokens.inc({ route, target, kind: 'input', estimated }, cost.inputTokens);
-      this.#tokens.inc({ route, target, kind: 'output', estimated }, cost.outputTokens);
-      if (cost.cachedInputTokens) this.#tokens.inc({ route, target, kind: 'cached_input', estimated }, cost.cachedInputTokens);
-      if (cost.usd !== undefined) this.#cost.inc({ route, target, estimated }, cost.usd);
+      this.#counter(this.#tokens, [route, target, 'input', estimated]).inc(cost.inputTokens);
+      this.#counter(this.#tokens, [route, target, 'output', estimated]).inc(cost.outputTokens);
+      if (cost.cachedInputTokens) this.#counter(this.#tokens, [route, target, 'cached_input', estimated]).inc(cost.cachedInputTokens);
+      if (cost.usd !== undefined) this.#counter(this.#cost, [route, target, estimated]).inc(cost.usd);
     }
   }
 

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { findTopLevelValue, spliceJson } from '../../../lib/formats/json-splice.js';
+import { findTopLevelValue, findTopLevelValueFromEnd, spliceJson } from '../../../lib/formats/json-splice.js';
 
 function rewrite(text: string, model: string): string {
   const raw = Buffer.from(text, 'utf8');
@@ -49,5 +49,38 @@ describe('findTopLevelValue / spliceJson', () => {
     expect(raw.subarray(span.start, span.end).toString()).toBe('{"a":[1,{"b":"}"}]}');
     const num = findTopLevelValue(raw, 'model')!;
     expect(raw.subarray(num.start, num.end).toString()).toBe('12');
+  });
+});
+
+describe('findTopLevelValueFromEnd', () => {
+  const usageOf = (text: string): string | undefined => {
+    const raw = Buffer.from(text, 'utf8');
+    const span = findTopLevelValueFromEnd(raw, 'usage');
+    return span && raw.subarray(span.start, span.end).toString('utf8');
+  };
+
+  it('reads a trailing usage object, also with members after it', () => {
+    expect(usageOf('{"id":"x","choices":[{"message":{"content":"hi"}}],"usage":{"total_tokens":3}}')).toBe('{"total_tokens":3}');
+    expect(usageOf('{"usage": {"a":1} , "system_fingerprint":"fp", "n":[1,2,{"k":"}"}] }\n')).toBe('{"a":1}');
+  });
+
+  it('does not take a nested or quoted "usage" for the top-level one', () => {
+    expect(usageOf('{"choices":[{"usage":{"wrong":1}}],"id":"x"}')).toBeUndefined();
+    expect(usageOf('{"usage":{"right":1},"choices":[{"usage":{"wrong":1}}]}')).toBe('{"right":1}');
+    expect(usageOf('{"usage":{"right":1},"text":"say \\"usage\\": {}"}')).toBe('{"right":1}');
+    expect(usageOf('{"role":"usage","usage":2}')).toBe('2');
+    expect(usageOf('{"role":"usage"}')).toBeUndefined();
+    expect(usageOf('{"content":"no such key"}')).toBeUndefined();
+  });
+
+  it('agrees with the forward scan on every member of generated bodies', () => {
+    const values = ['1', '"usage"', '{"usage":{"n":1}}', '[{"usage":2},"\\""]', '"a \\"usage\\": 3"', 'null', '{"x":"}"}'];
+    let seed = 11;
+    const pick = <T>(items: readonly T[]): T => items[(seed = (seed * 48271) % 2147483647) % items.length] as T;
+    for (let n = 0; n < 500; n++) {
+      const members = Array.from({ length: 1 + (n % 5) }, () => `${pick(['"usage"', '"id"', '"choices"'])}:${pick(values)}`);
+      const raw = Buffer.from(`{${members.join(',')}}`, 'utf8');
+      expect(findTopLevelValueFromEnd(raw, 'usage'), raw.toString()).toEqual(findTopLevelValue(raw, 'usage'));
+    }
   });
 });
