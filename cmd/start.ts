@@ -1,7 +1,6 @@
 /** `llmux start`: run the daemon until SIGTERM or SIGINT; SIGHUP reloads the config. */
 import { Llmux } from '../lib/server/llmux.js';
 import { ConfigError, formatProblem } from '../lib/config/config-error.js';
-import { tuneHeapForSidecar } from '../lib/server/heap-tuning.js';
 
 export interface StartFlags {
   readonly config: string;
@@ -12,7 +11,6 @@ export interface StartFlags {
 }
 
 export async function startCommand(flags: StartFlags): Promise<void> {
-  tuneHeapForSidecar();
   let llmux: Llmux | undefined;
   // Signals that arrive while llmux is still starting are acted on once it runs;
   // without handlers in place, a SIGHUP would kill the process.
