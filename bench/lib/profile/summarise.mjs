@@ -85,9 +85,14 @@ export function summariseProfile(file, top = 25) {
   let idleUs = 0;
   const samples = profile.samples ?? [];
   const deltas = profile.timeDeltas ?? [];
+  // A gap far longer than the sampling interval is time the process was not running
+  // (descheduled on a busy or shared machine, stopped by the OS): charging it to the
+  // function that happened to be sampled before it would rank that function by luck.
+  const sorted = [...deltas].sort((a, b) => a - b);
+  const gapCap = 4 * (sorted[Math.floor(sorted.length / 2)] ?? 1000);
   for (let i = 0; i < samples.length; i += 1) {
-    // A sample's time is the gap to the next one (the last gets the previous gap).
-    const us = deltas[i + 1] ?? deltas[i] ?? 0;
+    // A sample's time is the gap to the next one (the last gets the previous gap), capped.
+    const us = Math.min(deltas[i + 1] ?? deltas[i] ?? 0, gapCap);
     const node = nodes.get(samples[i]);
     if (!node) continue;
     totalUs += us;

@@ -6,20 +6,22 @@ import { benchDir } from './paths.mjs';
 /**
  * @param {string} upstreamUrl
  * @param {string} dir
+ * @param {import('./service.mjs').Wrapper} [wrap] run node under another program (valgrind)
  * @returns {Promise<import('./service.mjs').Service>}
  */
-export async function startFloor(upstreamUrl, dir) {
+export async function startFloor(upstreamUrl, dir, wrap) {
+  const node = [process.execPath, ...(wrap?.nodeArgs ?? []), `${benchDir}servers/floor-proxy.mjs`, upstreamUrl];
   const child = startChild({
     name: 'floor',
-    command: process.execPath,
-    args: [`${benchDir}servers/floor-proxy.mjs`, upstreamUrl],
+    command: wrap ? wrap.command : process.execPath,
+    args: wrap ? [...wrap.args('floor'), ...node] : node.slice(1),
     cpu: 0,
     stdoutFile: `${dir}/floor.out`,
     stderrFile: `${dir}/floor.err`,
   });
-  const url = await waitForUrl(child).catch(async (error) => {
+  const url = await waitForUrl(child, wrap?.startMs).catch(async (error) => {
     await stopChild(child);
     throw error;
   });
-  return { name: 'floor', url, pids: () => [child.pid], stop: () => stopChild(child) };
+  return { name: 'floor', url, pids: () => [child.pid], stop: () => stopChild(child, wrap ? 120_000 : 5000) };
 }

@@ -17,6 +17,7 @@ import { llmuxCliPath } from './paths.mjs';
  * @property {boolean} [accessLog] default false
  * @property {string} [redisUrl] use the Redis state backend
  * @property {string} [profileDir] run under `node --cpu-prof` and write the profile there
+ * @property {import('./service.mjs').Wrapper} [wrap] run node under another program (valgrind)
  */
 
 /**
@@ -33,21 +34,22 @@ export async function startLlmux(options, dir) {
   const nodeArgs = options.profileDir
     ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${options.label}.cpuprofile`]
     : [];
+  const node = [process.execPath, ...(options.wrap?.nodeArgs ?? []), ...nodeArgs, llmuxCliPath(), 'start', '-c', `${configDir}/proxy.yaml`, '--port', '0'];
   const child = startChild({
     name: options.label,
-    command: process.execPath,
-    args: [...nodeArgs, llmuxCliPath(), 'start', '-c', `${configDir}/proxy.yaml`, '--port', '0'],
+    command: options.wrap ? options.wrap.command : process.execPath,
+    args: options.wrap ? [...options.wrap.args(options.label), ...node] : node.slice(1),
     cpu: 0,
     stdoutFile: `${dir}/${options.label}.out`,
     stderrFile: `${dir}/${options.label}.err`,
   });
-  const url = await waitForUrl(child).catch(async (error) => {
+  const url = await waitForUrl(child, options.wrap?.startMs).catch(async (error) => {
     await stopChild(child);
     throw error;
   });
-  // A profiled llmux must exit by itself to write its profile: it may first wait out its
+  // A profiled llmux (or one under valgrind) must exit by itself to write its profile: it may first wait out its
   // shutdown drain timeout (30 s by default) for requests a load generator left behind.
-  return { name: options.label, url, pids: () => [child.pid], stop: () => stopChild(child, options.profileDir ? 45_000 : 5000) };
+  return { name: options.label, url, pids: () => [child.pid], stop: () => stopChild(child, options.profileDir || options.wrap ? 120_000 : 5000) };
 }
 
 /** @param {LlmuxOptions} options */
