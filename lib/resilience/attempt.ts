@@ -131,7 +131,7 @@ export function startAttempt(
           idleTimer = setTimeout(() => stop(new AttemptTimeout('idle', timers.idleMs)), timers.idleMs);
         } else idleTimer?.refresh();
       };
-      const body = await readUpstreamBody(response, null, failed ? ERROR_BODY_LIMIT : MAX_WHOLE_BODY, onChunk);
+      const body = await readUpstreamBody(response, failed ? ERROR_BODY_LIMIT : MAX_WHOLE_BODY, onChunk);
       ttfbMs ??= gotFirstByte();
       if (failed) {
         const error = getCodec(target.provider.bound.format).decodeError(status, body.toString('utf8'));

@@ -140,12 +140,12 @@ export function relayBody(response: IncomingMessage, res: ServerResponse, first:
  * `onChunk` sees each chunk as it arrives (the attempt stops its first-byte timer
  * at the first and re-arms its idle timer at the others).
  */
-export function readUpstreamBody(response: IncomingMessage, first: Buffer | null, limit = 1024 * 1024, onChunk?: () => void): Promise<Buffer> {
+export function readUpstreamBody(response: IncomingMessage, limit: number, onChunk?: () => void): Promise<Buffer> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = first ? [first] : [];
-    let size = first?.length ?? 0;
+    const chunks: Buffer[] = [];
+    let size = 0;
     if (response.readableEnded) {
-      resolve(Buffer.concat(chunks));
+      resolve(Buffer.alloc(0));
       return;
     }
     response.on('data', (chunk: Buffer) => {

@@ -134,30 +134,22 @@ export class Metrics {
     return child;
   }
 
-  #counter<L extends string>(metric: Counter<L>, values: readonly string[]): { inc(value?: number): void } {
-    return this.#child(metric, values);
-  }
-
-  #histogram<L extends string>(metric: Histogram<L>, values: readonly string[]): { observe(value: number): void } {
-    return this.#child(metric, values);
-  }
-
   /** Records a finished request (called once per request, with the access log line). */
   observeRequest(ctx: RequestContext, durationMs: number): void {
     const route = ctx.route ?? 'none';
     const target = ctx.target ?? 'none';
-    this.#counter(this.#requests, [route, target, ctx.format, String(ctx.res.statusCode)]).inc();
-    for (const attempt of ctx.attempts) this.#counter(this.#attempts, [route, attempt.target, attempt.outcome]).inc();
-    this.#histogram(this.#duration, [route, ctx.format, String(ctx.stream)]).observe(durationMs / 1000);
-    if (ctx.ttfbMs !== undefined && ctx.target) this.#histogram(this.#ttfb, [route, target]).observe(ctx.ttfbMs / 1000);
+    this.#child(this.#requests, [route, target, ctx.format, String(ctx.res.statusCode)]).inc();
+    for (const attempt of ctx.attempts) this.#child(this.#attempts, [route, attempt.target, attempt.outcome]).inc();
+    this.#child(this.#duration, [route, ctx.format, String(ctx.stream)]).observe(durationMs / 1000);
+    if (ctx.ttfbMs !== undefined && ctx.target) this.#child(this.#ttfb, [route, target]).observe(ctx.ttfbMs / 1000);
     if (ctx.overheadMs !== undefined) this.#overhead.observe(ctx.overheadMs / 1000);
     const cost = ctx.cost;
     if (cost && ctx.target) {
       const estimated = String(cost.estimated);
-      this.#counter(this.#tokens, [route, target, 'input', estimated]).inc(cost.inputTokens);
-      this.#counter(this.#tokens, [route, target, 'output', estimated]).inc(cost.outputTokens);
-      if (cost.cachedInputTokens) this.#counter(this.#tokens, [route, target, 'cached_input', estimated]).inc(cost.cachedInputTokens);
-      if (cost.usd !== undefined) this.#counter(this.#cost, [route, target, estimated]).inc(cost.usd);
+      this.#child(this.#tokens, [route, target, 'input', estimated]).inc(cost.inputTokens);
+      this.#child(this.#tokens, [route, target, 'output', estimated]).inc(cost.outputTokens);
+      if (cost.cachedInputTokens) this.#child(this.#tokens, [route, target, 'cached_input', estimated]).inc(cost.cachedInputTokens);
+      if (cost.usd !== undefined) this.#child(this.#cost, [route, target, estimated]).inc(cost.usd);
     }
   }
 
