@@ -23,9 +23,9 @@ const PROMPT = 'Summarise the following notes in three bullet points. '.concat(
  * @property {string} expect a substring every good answer contains (checked once per case before measuring)
  */
 
-/** @returns {RequestSpec} */
-export function openaiChat() {
-  const body = JSON.stringify({
+/** The OpenAI chat body every OpenAI-client case sends, streamed or not. */
+function openaiBody(/** @type {boolean} */ stream) {
+  return JSON.stringify({
     model: ROUTE,
     messages: [
       { role: 'system', content: 'You are a concise assistant.' },
@@ -33,23 +33,18 @@ export function openaiChat() {
     ],
     temperature: 0.2,
     max_tokens: 256,
+    ...(stream ? { stream: true } : {}),
   });
-  return { name: 'openai-chat', path: '/v1/chat/completions', headers: openaiHeaders(), body, stream: false, expect: '"chat.completion"' };
+}
+
+/** @returns {RequestSpec} */
+export function openaiChat() {
+  return { name: 'openai-chat', path: '/v1/chat/completions', headers: openaiHeaders(), body: openaiBody(false), stream: false, expect: '"chat.completion"' };
 }
 
 /** @returns {RequestSpec} */
 export function openaiStream() {
-  const body = JSON.stringify({
-    model: ROUTE,
-    messages: [
-      { role: 'system', content: 'You are a concise assistant.' },
-      { role: 'user', content: PROMPT },
-    ],
-    temperature: 0.2,
-    max_tokens: 256,
-    stream: true,
-  });
-  return { name: 'openai-stream', path: '/v1/chat/completions', headers: openaiHeaders(), body, stream: true, expect: 'data: [DONE]' };
+  return { name: 'openai-stream', path: '/v1/chat/completions', headers: openaiHeaders(), body: openaiBody(true), stream: true, expect: 'data: [DONE]' };
 }
 
 /** An Anthropic Messages client, which llmux translates to the OpenAI upstream and back. */

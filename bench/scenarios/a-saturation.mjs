@@ -3,30 +3,9 @@
  * target runs flat out, so requests/s and CPU per request show what each proxy costs.
  * --profile runs this load once more against a profiled llmux (lib/profile/run-profile.mjs).
  */
-import { openaiChat } from '../lib/requests.mjs';
+import { chatPhase } from './chat-phase.mjs';
 
 /** @returns {import('../lib/phase.mjs').PhaseDef[]} */
 export function phases() {
-  const chat = openaiChat();
-  return [
-    {
-      id: 'a',
-      title: '(a) non-streamed 1 KB chat, upstream delay 0, 50 connections (saturation)',
-      upstream: { chunks: 4, firstByteDelayMs: 0, chunkDelayMs: 0 },
-      load: { kind: 'http', connections: 50 },
-      floor: true,
-      nginx: true,
-      llmux: [
-        { label: 'llmux', accessLog: false },
-        { label: 'llmux+log', accessLog: true },
-      ],
-      cases: [
-        { label: 'direct', via: 'direct', request: chat },
-        { label: 'floor', via: 'floor', request: chat },
-        { label: 'nginx', via: 'nginx', request: chat },
-        { label: 'llmux', via: 'llmux', request: chat },
-        { label: 'llmux+log', via: 'llmux+log', request: chat },
-      ],
-    },
-  ];
+  return [chatPhase({ id: 'a', title: '(a) non-streamed 1 KB chat, upstream delay 0, 50 connections (saturation)', firstByteDelayMs: 0 })];
 }

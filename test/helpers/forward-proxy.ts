@@ -2,11 +2,11 @@
  * Clients of llmux's forward proxy for tests: raw CONNECT, TLS through a tunnel,
  * curl as a child process, and a local TLS echo server to tunnel to.
  */
-import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { request, type IncomingHttpHeaders } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { connect as tlsConnect, createServer as createTlsServer, type Server as TlsServer, type TLSSocket } from 'node:tls';
+import { runProcess, type CliResult } from './cli.js';
 import { createCaCertificate, createLeafCertificate, exportKeyPem, generateKeys, importSigner } from '../../lib/tls/x509.js';
 
 export interface ConnectResult {
@@ -49,25 +49,11 @@ export async function tlsThrough(proxyUrl: string, authority: string, servername
   return tls;
 }
 
-export interface CurlResult {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
 /** Runs curl with the given arguments; proxy variables of the test's own environment are removed. */
-export function curl(args: readonly string[], env: Record<string, string> = {}): Promise<CurlResult> {
+export function curl(args: readonly string[], env: Record<string, string> = {}): Promise<CliResult> {
   const base = { ...process.env };
   for (const name of ['HTTPS_PROXY', 'https_proxy', 'HTTP_PROXY', 'http_proxy', 'ALL_PROXY', 'all_proxy', 'NO_PROXY', 'no_proxy', 'CURL_CA_BUNDLE']) delete base[name];
-  return new Promise((resolve, reject) => {
-    const child = spawn('curl', ['--silent', '--show-error', '--max-time', '20', ...args], { env: { ...base, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
+  return runProcess('curl', ['--silent', '--show-error', '--max-time', '20', ...args], { env: { ...base, ...env } });
 }
 
 /** Splits `curl --include` output into the last response's status, headers and body. */

@@ -5,7 +5,6 @@
  * and the DNS spy below proves llmux never asked).
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
-import { spawn } from 'node:child_process';
 import dns from 'node:dns';
 import { readFileSync } from 'node:fs';
 import { Agent as HttpsAgent, request as httpsRequest } from 'node:https';
@@ -16,6 +15,7 @@ import Anthropic from '@anthropic-ai/sdk';
 import { ProxyAgent } from 'undici';
 import { PROVIDER_KEY, startHarness, type Harness } from '../helpers/harness.js';
 import { connectThrough, curl, forwardProxyYaml, parseCurlInclude, tlsThrough } from '../helpers/forward-proxy.js';
+import { runProcess } from '../helpers/cli.js';
 
 const TEXT = 'Answered by the mock behind llmux.';
 const CHAT = JSON.stringify({ model: 'gpt-4o', messages: [{ role: 'user', content: 'Hi' }] });
@@ -173,15 +173,7 @@ describe('official SDKs through the proxy', () => {
     ].join('\n');
     const env: NodeJS.ProcessEnv = { ...process.env, HTTPS_PROXY: harness.url, NODE_EXTRA_CA_CERTS: caFile };
     for (const name of ['NO_PROXY', 'no_proxy', 'https_proxy', 'OPENAI_BASE_URL']) delete env[name];
-    const output = await new Promise<{ code: number | null; stdout: string; stderr: string }>((resolve, reject) => {
-      const child = spawn(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), env, stdio: ['ignore', 'pipe', 'pipe'] });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    });
+    const output = await runProcess(process.execPath, ['--input-type=module', '-e', script], { cwd: process.cwd(), env });
     expect(output.stderr).toBe('');
     expect(output.code).toBe(0);
     expect(JSON.parse(output.stdout)).toEqual({ plain: TEXT, streamed: TEXT });
