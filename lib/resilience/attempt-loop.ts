@@ -34,7 +34,7 @@ export interface AttemptHandlers {
   /** Builds the upstream call for a target; throws an `LlmuxError` when the target cannot take this request. */
   prepare(target: Target): UpstreamCall;
   /** Answers the client from a committed attempt; resolves when the answer is complete. */
-  deliver(target: Target, success: AttemptSuccess, limits: { readonly idleMs: number; readonly remainingMs: number }): Promise<Delivery>;
+  deliver(target: Target, success: AttemptSuccess, limits: { readonly idleMs: number; readonly remainingMs: number }): Delivery | Promise<Delivery>;
   /** Relays an upstream error the client caused (never retried), in the client's format. */
   relayError(target: Target, failure: AttemptFailure): void;
 }
@@ -88,9 +88,11 @@ export async function runAttempts(
   let minContextWindow: number | undefined;
   let rejection: LlmuxError | undefined;
 
+  // Breakers and the state store usually answer at once; only a real promise is awaited.
   const launch: Launch = async (target, route) => {
     if (attemptsLeft <= 0 || performance.now() >= deadlineAt) return undefined;
-    const verdict = target.id === forcedId ? { allow: true as const, ticket: deps.breakers.force(target.id) } : await deps.breakers.admit(target.id);
+    let verdict = target.id === forcedId ? { allow: true as const, ticket: deps.breakers.force(target.id) } : deps.breakers.admit(target.id);
+    if (verdict instanceof Promise) verdict = await verdict;
     if (!verdict.allow) {
       reasons.set(target.id, { target: target.id, kind: 'breaker', reason: `circuit breaker ${verdict.phase === 'open' ? 'open' : 'half-open, probe in flight'}` });
       return undefined;
@@ -106,7 +108,8 @@ export async function runAttempts(
       return undefined;
     }
     const tokens = target.tpm === undefined ? undefined : pick.request.estimatedInputTokens() + (pick.request.maxTokens ?? 0);
-    const admission = await deps.state.admit(target.id, { maxConnections: target.maxConnections, rpm: target.rpm, tpm: target.tpm, tokens });
+    let admission = deps.state.admit(target.id, { maxConnections: target.maxConnections, rpm: target.rpm, tpm: target.tpm, tokens });
+    if (admission instanceof Promise) admission = await admission;
     if (!admission.ok) {
       verdict.ticket.neutral();
       reasons.set(target.id, refusal(target, admission.reason, admission.retryAt));
@@ -141,10 +144,12 @@ export async function runAttempts(
     if (performance.now() >= deadlineAt || ctx.clientGone) break;
     let launched = false;
     for (const route of chain) {
-      const set = await candidatesFor(route, { operation, state: deps.state, breakers: deps.breakers, health: deps.health, now: Date.now(), minContextWindow, request: view });
+      let set = candidatesFor(route, { operation, state: deps.state, breakers: deps.breakers, health: deps.health, now: Date.now(), minContextWindow, request: view });
+      if (set instanceof Promise) set = await set;
       for (const exclusion of set.excluded) noteReason(reasons, exclusion);
       forcedId = set.forced?.id;
-      const ordered = await route.strategy.order(set.eligible, pick);
+      let ordered = route.strategy.order(set.eligible, pick);
+      if (ordered instanceof Promise) ordered = await ordered;
       const queue = round === 0 ? ordered.filter((t) => !tried.has(t.id)) : [...ordered];
       ctx.route = route.name;
       while (queue.length > 0 && attemptsLeft > 0) {
@@ -228,7 +233,10 @@ async function commit(
   ctx.cutUpstream = (reason) => result.response.destroy(reason);
   try {
     if (ctx.clientGone || ctx.res.writableEnded) result.response.destroy();
-    else delivery = await handlers.deliver(target, result, { idleMs: route.timeouts.idle_ms, remainingMs: totalAt - performance.now() });
+    else {
+      const delivering = handlers.deliver(target, result, { idleMs: route.timeouts.idle_ms, remainingMs: totalAt - performance.now() });
+      delivery = delivering instanceof Promise ? await delivering : delivering;
+    }
   } finally {
     ctx.cutUpstream = undefined;
     const { end, usage } = delivery;

@@ -67,74 +67,119 @@ export function startAttempt(
   timers: AttemptTimers,
   upstream: UpstreamClient,
 ): AttemptHandle {
-  const startedAt = performance.now();
-  let request: ClientRequest | undefined;
-  let response: IncomingMessage | undefined;
-  let cut: Error | undefined;
-  const stop = (reason: Error): void => {
-    cut ??= reason;
-    request?.destroy(reason);
-    response?.destroy(reason);
-  };
-  let firstByteTimer: NodeJS.Timeout | undefined = setTimeout(
-    () => stop(new AttemptTimeout(timers.firstBytePhase, timers.firstByteMs)),
-    timers.firstByteMs,
-  );
-  let idleTimer: NodeJS.Timeout | undefined;
-  const clearTimers = (): void => {
-    clearTimeout(firstByteTimer);
-    clearTimeout(idleTimer);
-    firstByteTimer = idleTimer = undefined;
+  return new Attempt(ctx, target, call, timers, upstream);
+}
+
+// Timer callbacks at module level, given the attempt as their argument: no closure per attempt.
+function onFirstByteTimeout(attempt: Attempt): void {
+  attempt.stop(new AttemptTimeout(attempt.timers.firstBytePhase, attempt.timers.firstByteMs));
+}
+function onIdleTimeout(attempt: Attempt): void {
+  attempt.stop(new AttemptTimeout('idle', attempt.timers.idleMs));
+}
+function onConnectTimeout(attempt: Attempt): void {
+  attempt.stop(new AttemptTimeout('connect', attempt.timers.connectMs));
+}
+
+/**
+ * One attempt's state. A class rather than a set of closures: it lives as long as
+ * the upstream takes to answer, and one object is cheaper to keep (and for the
+ * young-generation GC to copy) than a dozen functions and their contexts.
+ */
+class Attempt implements AttemptHandle {
+  readonly startedAt = performance.now();
+  readonly result: Promise<AttemptResult>;
+  #request: ClientRequest | undefined;
+  #response: IncomingMessage | undefined;
+  #cut: Error | undefined;
+  #firstByteTimer: NodeJS.Timeout | undefined;
+  #idleTimer: NodeJS.Timeout | undefined;
+  /** Set once the first body chunk arrived (the first-byte wait is over). */
+  #ttfbMs: number | undefined;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly target: Target,
+    private readonly call: UpstreamCall,
+    readonly timers: AttemptTimers,
+    private readonly upstream: UpstreamClient,
+  ) {
+    this.#firstByteTimer = setTimeout(onFirstByteTimeout, timers.firstByteMs, this);
+    this.result = this.#run();
+  }
+
+  /** Cuts the attempt short (a lost hedge); its result then reports `upstream_broken`. */
+  abort(): void {
+    this.stop(new HedgeLost());
+  }
+
+  stop(reason: Error): void {
+    this.#cut ??= reason;
+    this.#request?.destroy(reason);
+    this.#response?.destroy(reason);
+  }
+
+  /** Called by the upstream client as soon as the request exists, so that it can be cut. */
+  requestStarted(request: ClientRequest): void {
+    this.#request = request;
+    // http-proxy-3 announces the request from its 'socket' event, so the socket is usually there already.
+    if (request.socket) this.#watchConnect(request.socket);
+    else request.once('socket', (socket: Socket) => this.#watchConnect(socket));
+  }
+
+  /** A whole answer's first chunk ends the first-byte wait; later ones re-arm the idle timer. */
+  readonly #onChunk = (): void => {
+    if (this.#ttfbMs === undefined) {
+      this.#ttfbMs = this.#gotFirstByte();
+      this.#idleTimer = setTimeout(onIdleTimeout, this.timers.idleMs, this);
+    } else this.#idleTimer?.refresh();
   };
 
   /** Stops the first-byte timer; returns the time to first byte. */
-  const gotFirstByte = (): number => {
-    clearTimeout(firstByteTimer);
-    firstByteTimer = undefined;
-    return performance.now() - startedAt;
-  };
+  #gotFirstByte(): number {
+    clearTimeout(this.#firstByteTimer);
+    this.#firstByteTimer = undefined;
+    return performance.now() - this.startedAt;
+  }
 
-  const onSocket = (socket: Socket): void => {
+  /** A new connection gets the connect timeout; a reused keep-alive socket is already connected. */
+  #watchConnect(socket: Socket): void {
     if (!socket.connecting) return;
-    const connectTimer = setTimeout(() => stop(new AttemptTimeout('connect', timers.connectMs)), timers.connectMs);
-    const done = (): void => clearTimeout(connectTimer);
-    socket.once('connect', done);
-    socket.once('secureConnect', done);
-    socket.once('close', done);
-  };
+    const connectTimer = setTimeout(onConnectTimeout, this.timers.connectMs, this);
+    // All three come off together: a keep-alive socket outlives this attempt, and a listener
+    // left on it would keep the whole finished request reachable for the socket's lifetime.
+    const done = (): void => {
+      clearTimeout(connectTimer);
+      socket.off('connect', done);
+      socket.off('secureConnect', done);
+      socket.off('close', done);
+    };
+    socket.on('connect', done);
+    socket.on('secureConnect', done);
+    socket.on('close', done);
+  }
 
-  const run = async (): Promise<AttemptResult> => {
+  async #run(): Promise<AttemptResult> {
+    const { ctx, call } = this;
     try {
-      const exchange = await upstream.send(ctx.req, ctx.res, call, (r) => {
-        request = r;
-        // http-proxy-3 announces the request from its 'socket' event, so the socket is usually there already.
-        if (r.socket) onSocket(r.socket);
-        else r.once('socket', onSocket);
-      });
-      response = exchange.response;
+      const exchange = await this.upstream.send(ctx.req, ctx.res, call, this);
+      const response = exchange.response;
+      this.#response = response;
       const status = response.statusCode ?? 502;
       const failed = status >= 400 || status < 200;
       const contentType = String(response.headers['content-type'] ?? '');
       if (ctx.stream && !failed) {
         const first = await firstChunk(response);
-        const ttfbMs = gotFirstByte();
+        const ttfbMs = this.#gotFirstByte();
         const problem = streamProblem(contentType, first);
         if (problem) return malformed(problem, response);
         return { ok: true, mode: 'stream', response, first, ttfbMs };
       }
-      // A whole answer (or an error) is read in one pass: its first chunk ends the
-      // first-byte wait, and an idle timer guards a body that stops arriving.
-      let ttfbMs: number | undefined;
-      const onChunk = (): void => {
-        if (ttfbMs === undefined) {
-          ttfbMs = gotFirstByte();
-          idleTimer = setTimeout(() => stop(new AttemptTimeout('idle', timers.idleMs)), timers.idleMs);
-        } else idleTimer?.refresh();
-      };
-      const body = await readUpstreamBody(response, failed ? ERROR_BODY_LIMIT : MAX_WHOLE_BODY, onChunk);
-      ttfbMs ??= gotFirstByte();
+      // A whole answer (or an error) is read in one pass, an idle timer guarding a body that stops arriving.
+      const body = await readUpstreamBody(response, failed ? ERROR_BODY_LIMIT : MAX_WHOLE_BODY, this.#onChunk);
+      const ttfbMs = this.#ttfbMs ?? this.#gotFirstByte();
       if (failed) {
-        const error = getCodec(target.provider.bound.format).decodeError(status, body.toString('utf8'));
+        const error = getCodec(this.target.provider.bound.format).decodeError(status, body.toString('utf8'));
         return { ok: false, failure: classifyStatus(status, error), headers: response.headers, body };
       }
       if (call.relayAsIs) {
@@ -146,17 +191,17 @@ export function startAttempt(
       if (typeof json === 'string') return malformed(json, response);
       return { ok: true, mode: 'whole', response, body, json, ttfbMs };
     } catch (error) {
-      const reason = cut ?? (error instanceof UpstreamRequestError ? error.cause : (error as Error));
-      if (!(reason instanceof AttemptTimeout) && !(reason instanceof HedgeLost) && response) {
+      const reason = this.#cut ?? (error instanceof UpstreamRequestError ? error.cause : (error as Error));
+      if (!(reason instanceof AttemptTimeout) && !(reason instanceof HedgeLost) && this.#response) {
         return { ok: false, failure: { kind: 'upstream_broken', detail: reason.message } };
       }
       return { ok: false, failure: classifyRequestError(reason) };
     } finally {
-      clearTimers();
+      clearTimeout(this.#firstByteTimer);
+      clearTimeout(this.#idleTimer);
+      this.#firstByteTimer = this.#idleTimer = undefined;
     }
-  };
-
-  return { result: run(), abort: () => stop(new HedgeLost()), startedAt };
+  }
 }
 
 function malformed(detail: string, response: IncomingMessage): AttemptFailure {

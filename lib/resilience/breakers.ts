@@ -8,7 +8,7 @@
  */
 import CircuitBreaker from 'opossum';
 import type { BreakerConfig } from '../config/resilience-schema.js';
-import type { BreakerPhase, StateStore } from '../state/store.js';
+import type { BreakerPhase, StateStore, WindowCounts } from '../state/store.js';
 import type { Logger } from '../telemetry/logger.js';
 
 /** What the breaker says about sending a request to a target now. */
@@ -112,21 +112,30 @@ export class BreakerBoard {
 
   /**
    * Asks to send one attempt to `target`. In half-open, only the replica that
-   * claims the probe (and within it, only one request) is let through.
+   * claims the probe (and within it, only one request) is let through. Answers at
+   * once except for that claim, which asks the store.
    */
-  async admit(target: string): Promise<BreakerVerdict> {
+  admit(target: string): BreakerVerdict | Promise<BreakerVerdict> {
     const entry = this.#entries.get(target);
-    if (!entry || !entry.config.enabled) return { allow: true, probe: false, ticket: this.#ticket(target, undefined, false) };
+    if (!entry || !entry.config.enabled) return UNTRACKED;
     const { breaker } = entry;
-    if (breaker.halfOpen) {
-      if (!breaker.pendingClose || !(await this.#store.claimProbe(target, entry.config.reset_timeout_ms))) {
-        return { allow: false, phase: 'half_open', until: undefined };
-      }
+    if (breaker.halfOpen) return this.#admitProbe(target, entry);
+    return this.#gate(target, entry);
+  }
+
+  async #admitProbe(target: string, entry: Entry): Promise<BreakerVerdict> {
+    if (!entry.breaker.pendingClose || !(await this.#store.claimProbe(target, entry.config.reset_timeout_ms))) {
+      return { allow: false, phase: 'half_open', until: undefined };
     }
-    // opossum's own gate, checked synchronously right before firing: open, or a probe already sent.
+    return this.#gate(target, entry);
+  }
+
+  /** opossum's own gate, checked synchronously right before firing: open, or a probe already sent. */
+  #gate(target: string, entry: Entry): BreakerVerdict {
+    const { breaker } = entry;
     if (!breaker.closed && !breaker.pendingClose) return { allow: false, phase: breaker.opened ? 'open' : 'half_open', until: entry.until };
-    const probe = breaker.halfOpen;
-    return { allow: true, probe, ticket: this.#ticket(target, entry, probe) };
+    if (!breaker.halfOpen) return { allow: true, probe: false, ticket: new CountingTicket(this, target, entry) };
+    return { allow: true, probe: true, ticket: this.#probeTicket(entry) };
   }
 
   /**
@@ -151,20 +160,9 @@ export class BreakerBoard {
     this.#entries.clear();
   }
 
-  #ticket(target: string, entry: Entry | undefined, probe: boolean): BreakerTicket {
-    if (!entry) return { success() {}, failure() {}, neutral() {} };
+  /** The probe goes through opossum, which closes the breaker on success and opens it again on failure. */
+  #probeTicket(entry: Entry): BreakerTicket {
     let done = false;
-    if (!probe) {
-      // A closed breaker only needs the outcome counted in the shared window; opossum is
-      // involved on transitions and for the half-open probe, not on every request.
-      const finish = (ok: boolean | undefined): void => {
-        if (done) return;
-        done = true;
-        if (ok !== undefined) void this.#count(target, entry, ok);
-      };
-      return { success: () => finish(true), failure: () => finish(false), neutral: () => finish(undefined) };
-    }
-    // The probe goes through opossum, which closes the breaker on success and opens it again on failure.
     let settle: ((ok: boolean | undefined) => void) | undefined;
     const outcome = new Promise<void>((resolve, reject) => {
       settle = (ok) => (ok === false ? reject(new Error('attempt failed')) : resolve());
@@ -178,17 +176,34 @@ export class BreakerBoard {
     return { success: () => finish(true), failure: () => finish(false), neutral: () => finish(undefined) };
   }
 
-  async #count(target: string, entry: Entry, ok: boolean): Promise<void> {
-    const { config } = entry;
+  /**
+   * Counts one outcome of a closed breaker in the shared window and opens the breaker
+   * when a failure takes the window over the threshold. For the ticket only.
+   */
+  countOutcome(target: string, entry: Entry, ok: boolean): void {
+    let counts: ReturnType<StateStore['recordOutcome']>;
     try {
-      const { successes, failures } = await this.#store.recordOutcome(target, ok, config.window_ms);
-      const total = successes + failures;
-      if (!ok && entry.breaker.closed && total >= config.volume_threshold && (failures / total) * 100 >= config.error_percentage) {
-        entry.breaker.open();
-      }
+      counts = this.#store.recordOutcome(target, ok, entry.config.window_ms);
     } catch (error) {
       this.#logger.warn({ err: error, target }, 'could not record a breaker outcome');
+      return;
     }
+    if (!(counts instanceof Promise)) {
+      if (!ok) this.#judge(entry, counts);
+      return;
+    }
+    counts.then(
+      (settled) => {
+        if (!ok) this.#judge(entry, settled);
+      },
+      (error: unknown) => this.#logger.warn({ err: error, target }, 'could not record a breaker outcome'),
+    );
+  }
+
+  #judge(entry: Entry, { successes, failures }: WindowCounts): void {
+    const { config } = entry;
+    const total = successes + failures;
+    if (entry.breaker.closed && total >= config.volume_threshold && (failures / total) * 100 >= config.error_percentage) entry.breaker.open();
   }
 
   #transition(target: string, entry: Entry, phase: BreakerPhase): void {
@@ -215,5 +230,45 @@ export class BreakerBoard {
       entry.remote = false;
     }
     if (phase === 'open' && until !== undefined) entry.until = until;
+  }
+}
+
+/** The verdict for a target without a breaker (none configured, or disabled): nothing to count. */
+const UNTRACKED: BreakerVerdict = Object.freeze({
+  allow: true,
+  probe: false,
+  ticket: Object.freeze({ success() {}, failure() {}, neutral() {} }),
+});
+
+/**
+ * A closed breaker's ticket: it only counts the outcome in the shared window;
+ * opossum is involved on transitions and for the half-open probe, not on every
+ * request. A class rather than closures: one object per attempt.
+ */
+class CountingTicket implements BreakerTicket {
+  #done = false;
+
+  constructor(
+    private readonly board: BreakerBoard,
+    private readonly target: string,
+    private readonly entry: Entry,
+  ) {}
+
+  success(): void {
+    this.#settle(true);
+  }
+
+  failure(): void {
+    this.#settle(false);
+  }
+
+  neutral(): void {
+    this.#done = true;
+  }
+
+  #settle(ok: boolean): void {
+    if (this.#done) return;
+    this.#done = true;
+    this.board.countOutcome(this.target, this.entry, ok);
   }
 }

@@ -7,7 +7,7 @@
  */
 import type { Operation } from '../providers/types.js';
 import type { Route, Target } from '../routing/target.js';
-import type { StateStore } from '../state/store.js';
+import type { MaybePromise, StateStore } from '../state/store.js';
 import type { BreakerBoard } from './breakers.js';
 import type { HealthBoard } from './health-checks.js';
 import type { RequestView } from '../server/request-view.js';
@@ -19,7 +19,7 @@ export interface Exclusion {
   readonly target: string;
   readonly kind: ExclusionKind;
   readonly reason: string;
-  /** For cooldowns: epoch ms when it ends. */
+  /** For cooldowns, quotas and open breakers: epoch ms when it ends (or, for a breaker, half-opens). */
   readonly until?: number | undefined;
 }
 
@@ -44,41 +44,25 @@ export interface CandidateFilters {
 
 const at = (epochMs: number | undefined): string => (epochMs === undefined ? 'unknown' : new Date(epochMs).toISOString());
 
-export async function candidatesFor(route: Route, filters: CandidateFilters): Promise<CandidateSet> {
+/** Synchronous while the store answers from memory or its cache (the usual case). */
+export function candidatesFor(route: Route, filters: CandidateFilters): MaybePromise<CandidateSet> {
+  const cooldowns = filters.state.cooldowns(route.targetIds);
+  return cooldowns instanceof Promise ? cooldowns.then((known) => sortOut(route, filters, known)) : sortOut(route, filters, cooldowns);
+}
+
+function sortOut(route: Route, filters: CandidateFilters, cooldowns: readonly (number | undefined)[]): CandidateSet {
   const eligible: Target[] = [];
   const excluded: Exclusion[] = [];
   const ejected: { target: Target; until: number }[] = [];
-  const cooldowns = await filters.state.cooldowns(route.targets.map((t) => t.id));
-
-  route.targets.forEach((target, i) => {
-    const exclude = (kind: ExclusionKind, reason: string, until?: number): void => void excluded.push({ target: target.id, kind, reason, until });
-    if (!target.provider.bound.operations.includes(filters.operation)) {
-      return exclude('unsupported', `provider ${target.provider.name} does not serve ${filters.operation}`);
+  for (let i = 0; i < route.targets.length; i++) {
+    const target = route.targets[i] as Target;
+    const exclusion = exclusionOf(target, filters, cooldowns[i]);
+    if (!exclusion) eligible.push(target);
+    else {
+      excluded.push(exclusion);
+      if (exclusion.kind === 'breaker') ejected.push({ target, until: exclusion.until ?? filters.now });
     }
-    if (filters.minContextWindow !== undefined && (target.contextWindow ?? 0) <= filters.minContextWindow) {
-      return exclude('context', `context window ${target.contextWindow ?? 'unknown'} is not larger than ${filters.minContextWindow}`);
-    }
-    const request = filters.request;
-    if (request && target.capabilities) {
-      const needs = request.needs();
-      const missing = (['tools', 'vision', 'json', 'streaming'] as const).filter((c) => needs[c] && !target.capabilities?.has(c));
-      if (missing.length > 0) return exclude('unsupported', `lacks ${missing.join(', ')} (capabilities: ${[...target.capabilities].join(', ') || 'none'})`);
-    }
-    if (request && target.contextWindow !== undefined) {
-      const needed = request.tokens().input + (request.info.maxTokens ?? 0);
-      if (needed > target.contextWindow) return exclude('context', `about ${needed} tokens (prompt + max_tokens) do not fit its ${target.contextWindow}-token context window`);
-    }
-    const health = filters.health.status(target.provider.name);
-    if (!health.healthy) return exclude('health', `failing active health checks since ${at(health.since)}`);
-    const cooldown = cooldowns[i];
-    if (cooldown !== undefined) return exclude('cooldown', `in cooldown until ${at(cooldown)} (the upstream asked to retry later)`, cooldown);
-    const breaker = filters.breakers.phase(target.id);
-    if (breaker.phase === 'open') {
-      ejected.push({ target, until: breaker.until ?? filters.now });
-      return exclude('breaker', `circuit breaker open until ${at(breaker.until)}`);
-    }
-    eligible.push(target);
-  });
+  }
 
   if (eligible.length === 0 && ejected.length > 0) {
     ejected.sort((a, b) => a.until - b.until);
@@ -86,4 +70,32 @@ export async function candidatesFor(route: Route, filters: CandidateFilters): Pr
     return { eligible: forced ? [forced] : [], excluded: excluded.filter((e) => e.target !== forced?.id), forced };
   }
   return { eligible, excluded };
+}
+
+/** Why `target` cannot take this request, or `undefined` when it can. */
+function exclusionOf(target: Target, filters: CandidateFilters, cooldown: number | undefined): Exclusion | undefined {
+  const exclude = (kind: ExclusionKind, reason: string, until?: number): Exclusion => ({ target: target.id, kind, reason, until });
+  if (!target.provider.bound.operations.includes(filters.operation)) {
+    return exclude('unsupported', `provider ${target.provider.name} does not serve ${filters.operation}`);
+  }
+  if (filters.minContextWindow !== undefined && (target.contextWindow ?? 0) <= filters.minContextWindow) {
+    return exclude('context', `context window ${target.contextWindow ?? 'unknown'} is not larger than ${filters.minContextWindow}`);
+  }
+  const request = filters.request;
+  if (request && target.capabilities) {
+    const needs = request.needs();
+    const missing = (['tools', 'vision', 'json', 'streaming'] as const).filter((c) => needs[c] && !target.capabilities?.has(c));
+    if (missing.length > 0) return exclude('unsupported', `lacks ${missing.join(', ')} (capabilities: ${[...target.capabilities].join(', ') || 'none'})`);
+  }
+  if (request && target.contextWindow !== undefined) {
+    const needed = request.tokens().input + (request.info.maxTokens ?? 0);
+    if (needed > target.contextWindow) return exclude('context', `about ${needed} tokens (prompt + max_tokens) do not fit its ${target.contextWindow}-token context window`);
+  }
+  const health = filters.health.status(target.provider.name);
+  if (!health.healthy) return exclude('health', `failing active health checks since ${at(health.since)}`);
+  if (cooldown !== undefined) return exclude('cooldown', `in cooldown until ${at(cooldown)} (the upstream asked to retry later)`, cooldown);
+  const breaker = filters.breakers.phase(target.id);
+  // The breaker's exclusion carries when it half-opens, which orders the ejected targets.
+  if (breaker.phase === 'open') return exclude('breaker', `circuit breaker open until ${at(breaker.until)}`, breaker.until);
+  return undefined;
 }

@@ -8,7 +8,7 @@ import type { Route, Target } from '../routing/target.js';
 import type { RequestContext } from '../server/request-context.js';
 import type { UpstreamCall } from '../server/upstream.js';
 import type { Lease } from '../state/store.js';
-import { startAttempt, type AttemptFailure, type AttemptResult, type AttemptSuccess, type AttemptTimers } from './attempt.js';
+import { startAttempt, type AttemptFailure, type AttemptHandle, type AttemptResult, type AttemptSuccess, type AttemptTimers } from './attempt.js';
 import type { FailedAttempt, ResilienceDependencies } from './attempt-loop.js';
 import type { BreakerTicket } from './breakers.js';
 import { countsAgainstTarget } from './failure.js';
@@ -32,40 +32,45 @@ export interface Settled {
   readonly failures: readonly FailedAttempt[];
 }
 
-interface Started {
-  readonly running: Running;
-  readonly done: Promise<AttemptResult>;
-  /** Records the attempt in `x-llmux-attempts` (once; later calls do nothing). */
-  record(outcome: string, status?: number): void;
-  abort(): void;
+/** A started attempt; it records itself in `x-llmux-attempts` once, when it settles or loses. */
+class Started {
+  readonly #ctx: RequestContext;
+  readonly #handle: AttemptHandle;
+  #recorded = false;
+
+  constructor(
+    ctx: RequestContext,
+    readonly running: Running,
+    deps: ResilienceDependencies,
+  ) {
+    this.#ctx = ctx;
+    this.#handle = startAttempt(ctx, running.target, running.call, running.timers, deps.upstream);
+  }
+
+  /** The attempt's result, recorded. */
+  async done(): Promise<AttemptResult> {
+    const result = await this.#handle.result;
+    this.record(result.ok ? 'ok' : result.failure.kind, result.ok ? result.response.statusCode : result.failure.status);
+    return result;
+  }
+
+  record(outcome: string, status?: number): void {
+    if (this.#recorded) return;
+    this.#recorded = true;
+    this.#ctx.attempts.push({ target: this.running.target.id, outcome, status, ms: performance.now() - this.#handle.startedAt });
+  }
+
+  abort(): void {
+    this.#handle.abort();
+  }
 }
 
 async function launchNext(queue: Target[], route: Route, launch: Launch): Promise<Running | undefined> {
   while (queue.length > 0) {
-    const target = queue.shift() as Target;
-    const running = await launch(target, route);
+    const running = await launch(queue.shift() as Target, route);
     if (running) return running;
   }
   return undefined;
-}
-
-function start(ctx: RequestContext, running: Running, deps: ResilienceDependencies): Started {
-  const handle = startAttempt(ctx, running.target, running.call, running.timers, deps.upstream);
-  let recorded = false;
-  const record = (outcome: string, status?: number): void => {
-    if (recorded) return;
-    recorded = true;
-    ctx.attempts.push({ target: running.target.id, outcome, status, ms: performance.now() - handle.startedAt });
-  };
-  return {
-    running,
-    record,
-    abort: handle.abort,
-    done: handle.result.then((result) => {
-      record(result.ok ? 'ok' : result.failure.kind, result.ok ? result.response.statusCode : result.failure.status);
-      return result;
-    }),
-  };
 }
 
 /** Books a finished failed attempt: breaker ticket and slot. */
@@ -90,51 +95,58 @@ export async function runRace(
   launch: Launch,
   deps: ResilienceDependencies,
 ): Promise<Settled | undefined> {
-  const firstRunning = await launchNext(queue, route, launch);
+  let firstRunning: Running | undefined;
+  while (!firstRunning && queue.length > 0) firstRunning = await launch(queue.shift() as Target, route);
   if (!firstRunning) return undefined;
   const raceStart = performance.now();
   try {
-    const first = start(ctx, firstRunning, deps);
+    const first = new Started(ctx, firstRunning, deps);
     const delay = queue.length > 0 ? hedgeDelay(route, deps) : undefined;
-    if (delay === undefined) return settleOne(deps, first, await first.done);
+    if (delay === undefined) return settleOne(deps, first, await first.done());
 
+    const firstDone = first.done();
     let timer: NodeJS.Timeout | undefined;
     const hedgeDue = new Promise<'hedge'>((resolve) => (timer = setTimeout(() => resolve('hedge'), timerMs(delay))));
-    const early = await Promise.race([first.done, hedgeDue]);
+    const early = await Promise.race([firstDone, hedgeDue]);
     clearTimeout(timer);
     if (early !== 'hedge') return settleOne(deps, first, early);
 
     const secondRunning = await launchNext(queue, route, launch);
-    if (!secondRunning) return settleOne(deps, first, await first.done);
-    const second = start(ctx, secondRunning, deps);
-    return await firstGood(deps, [first, second]);
+    if (!secondRunning) return settleOne(deps, first, await firstDone);
+    const second = new Started(ctx, secondRunning, deps);
+    return await firstGood(deps, [
+      [first, firstDone],
+      [second, second.done()],
+    ]);
   } finally {
     ctx.upstreamMs += performance.now() - raceStart;
   }
 }
 
+const NO_FAILURES: readonly FailedAttempt[] = Object.freeze([]);
+
 function settleOne(deps: ResilienceDependencies, started: Started, result: AttemptResult): Settled {
-  if (result.ok) return { success: { running: started.running, result }, failures: [] };
+  if (result.ok) return { success: { running: started.running, result }, failures: NO_FAILURES };
   return { failures: [book(deps, started.running, result)] };
 }
 
 /** The first attempt to succeed wins and the other is aborted; if both fail, both are reported. */
-async function firstGood(deps: ResilienceDependencies, racers: readonly Started[]): Promise<Settled> {
+async function firstGood(deps: ResilienceDependencies, racers: readonly (readonly [Started, Promise<AttemptResult>])[]): Promise<Settled> {
   const failures: FailedAttempt[] = [];
-  const pending = new Set(racers);
+  const pending = new Map(racers);
   while (pending.size > 0) {
-    const [started, result] = await Promise.race([...pending].map((s) => s.done.then((r) => [s, r] as const)));
+    const [started, result] = await Promise.race([...pending].map(([s, done]) => done.then((r) => [s, r] as const)));
     pending.delete(started);
     if (!result.ok) {
       failures.push(book(deps, started.running, result));
       continue;
     }
-    for (const loser of pending) {
+    for (const [loser, lost] of pending) {
       loser.record('hedge_lost');
       loser.abort();
       // The loser's own result settles later; it is neutral for its breaker and frees its slot.
-      void loser.done.then((lost) => {
-        if (lost.ok) lost.response.destroy();
+      void lost.then((late) => {
+        if (late.ok) late.response.destroy();
         loser.running.ticket.neutral();
         void deps.state.release(loser.running.lease);
       });

@@ -12,6 +12,9 @@ import type { Route } from './target.js';
  * unknown model of an intercepted host to that host's provider, model unchanged).
  */
 export function resolveRouteChain(snapshot: Snapshot, requested: readonly string[], implicit?: (name: string) => Route | undefined): Route[] {
+  // The usual request: one route, no fallbacks.
+  const only = requested.length === 1 ? snapshot.routes.get(requested[0] as string) : undefined;
+  if (only && only.fallbacks.length === 0) return [only];
   const chain: Route[] = [];
   const seen = new Set<string>();
   const add = (name: string): void => {

@@ -66,7 +66,8 @@ export class ShutdownCut extends Error {
   }
 }
 
-export async function deliverAnswer(ctx: RequestContext, target: Target, success: AttemptSuccess, options: DeliveryOptions): Promise<Delivery> {
+/** Synchronous for a whole answer; a stream's delivery resolves when the stream ends. */
+export function deliverAnswer(ctx: RequestContext, target: Target, success: AttemptSuccess, options: DeliveryOptions): Delivery | Promise<Delivery> {
   const { res } = ctx;
   const upstreamCodec = getCodec(target.provider.bound.format);
   const sameFormat = upstreamCodec === options.clientCodec;
@@ -79,7 +80,7 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
       headers['content-length'] = success.body.length;
       res.writeHead(status, headersFor(ctx, headers, options.dropped, wholeCost(target, usage)));
       res.end(success.body);
-      return { end: { kind: 'complete' }, usage };
+      return { end: COMPLETE, usage };
     }
     let text: string;
     let usage: Usage | undefined;
@@ -97,9 +98,23 @@ export async function deliverAnswer(ctx: RequestContext, target: Target, success
     }
     res.writeHead(200, headersFor(ctx, { 'content-type': 'application/json', 'content-length': Buffer.byteLength(text) }, options.dropped, wholeCost(target, usage)));
     res.end(text);
-    return { end: { kind: 'complete' }, usage };
+    return { end: COMPLETE, usage };
   }
+  return deliverStream(ctx, target, success, options, upstreamCodec, sameFormat);
+}
 
+const COMPLETE: RelayEnd = Object.freeze({ kind: 'complete' });
+
+async function deliverStream(
+  ctx: RequestContext,
+  target: Target,
+  success: AttemptSuccess & { readonly mode: 'stream' },
+  options: DeliveryOptions,
+  upstreamCodec: FormatCodec,
+  sameFormat: boolean,
+): Promise<Delivery> {
+  const { res } = ctx;
+  const status = success.response.statusCode ?? 200;
   const { idleMs, remainingMs } = options;
   if (sameFormat) {
     res.writeHead(status, headersFor(ctx, responseHeaders(success.response.headers, false), options.dropped));

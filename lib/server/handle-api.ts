@@ -38,20 +38,26 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
   ctx.stream = call.pathStream ?? info.stream;
   const view = new RequestView(ctx.format, call.operation, raw, body, info, models[0] ?? '', ctx.stream);
 
-  const names = [...models, ...headerFallbacks(ctx.req.headers['x-llmux-fallback'])];
+  const fallbackHeader = ctx.req.headers['x-llmux-fallback'];
+  const names = fallbackHeader === undefined ? models : [...models, ...headerFallbacks(fallbackHeader)];
   for (const name of names) assertRouteAllowed(ctx.clientKey, name);
-  await assertKeyBudget(ctx.clientKey, deps.state, Date.now());
+  if (ctx.clientKey?.budget) await assertKeyBudget(ctx.clientKey, deps.state, Date.now());
   // A virtual model (e.g. `auto`) becomes the route its rules pick for this request.
-  const requested = names.map((name) => {
-    const virtual = ctx.snapshot.virtualModels.get(name);
-    if (!virtual) return name;
-    const verdict = evaluateRules(virtual, { view, headers: ctx.req.headers, clientKey: ctx.clientKeyName });
-    ctx.rule ??= `${name}:${verdict.rule}`;
-    return verdict.route;
-  });
+  const { virtualModels } = ctx.snapshot;
+  const requested =
+    virtualModels.size === 0
+      ? names
+      : names.map((name) => {
+          const virtual = virtualModels.get(name);
+          if (!virtual) return name;
+          const verdict = evaluateRules(virtual, { view, headers: ctx.req.headers, clientKey: ctx.clientKeyName });
+          ctx.rule ??= `${name}:${verdict.rule}`;
+          return verdict.route;
+        });
   const resolved = resolveRouteChain(ctx.snapshot, requested, implicitRoutes(ctx));
-  const chain = await applyBudgets(resolved, deps.state, Date.now());
+  const chain = resolved.some((route) => route.budget) ? await applyBudgets(resolved, deps.state, Date.now()) : resolved;
   ctx.route = chain[0]?.name;
+  if (chain.every((route) => route.soleFormat === ctx.format && !route.inspectsBody)) view.releaseBody();
   // Kept aside for providers with `passthrough_auth`; the header itself is removed next. With
   // client keys configured, what the client sends is an llmux key: it never goes upstream.
   const clientKey = ctx.snapshot.auth.required ? undefined : ctx.credential;
@@ -63,7 +69,7 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
     headers: ctx.req.headers,
     user: info.user,
     maxTokens: info.maxTokens,
-    estimatedInputTokens: () => view.tokens().input,
+    estimatedInputTokens: view.estimatedInputTokens.bind(view),
   };
   const handlers = createExchange(ctx, view, clientKey);
   const served = await runAttempts(ctx, chain, call.operation, { request: facts, state: deps.state, random: deps.random }, handlers, deps, view);

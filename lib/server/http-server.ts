@@ -46,7 +46,7 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
         // A body we stopped reading (413, 408) would otherwise sit in the socket.
         if (!req.complete) res.once('finish', () => req.socket.destroy());
       })
-      .finally(() => whenDone(ctx, () => record(ctx, path, deps)));
+      .finally(() => ctx.afterClose(() => record(ctx, path, deps)));
   };
 }
 
@@ -71,12 +71,6 @@ function sendModels(ctx: RequestContext): void {
   const body = JSON.stringify(modelList(ctx.format, names, ctx.snapshot.loadedAt));
   ctx.res.writeHead(200, { ...ctx.llmuxHeaders(), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
   ctx.res.end(body);
-}
-
-/** Runs `fn` once the response is finished or the connection is gone. */
-function whenDone(ctx: RequestContext, fn: () => void): void {
-  if (ctx.res.writableFinished || ctx.res.destroyed) fn();
-  else ctx.res.once('close', fn);
 }
 
 /** One access-log line, the metrics and the traffic stats of a finished request. */

@@ -39,8 +39,9 @@ export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buff
       else chunks.push(chunk);
     }
     function onEnd(): void {
-      // The listeners die with the request; only the timer needs stopping.
-      clearTimeout(timer);
+      // Removed now rather than with the request: they would otherwise live (and be
+      // copied by every young-generation GC) for as long as the upstream takes.
+      cleanup();
       resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
     }
     function onError(error: Error): void {

@@ -3,13 +3,13 @@
  * its id, timing (so `x-llmux-overhead-ms` can subtract upstream and client
  * time), the route and target, and each attempt's outcome for headers and logs.
  */
-import { randomUUID } from 'node:crypto';
 import type { IncomingMessage, OutgoingHttpHeaders, ServerResponse } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import type { Usage, WireFormat } from '../formats/canonical.js';
 import type { Snapshot } from '../config/snapshot.js';
 import type { CostReport } from '../telemetry/accounting.js';
 import type { ClientKey } from './client-auth.js';
+import { randomId } from '../telemetry/request-id.js';
 
 export interface AttemptRecord {
   readonly target: string;
@@ -20,7 +20,7 @@ export interface AttemptRecord {
 }
 
 export class RequestContext {
-  readonly id = randomUUID();
+  readonly id = randomId();
   readonly startedAt = performance.now();
   readonly attempts: AttemptRecord[] = [];
   format: WireFormat = 'openai';
@@ -56,14 +56,28 @@ export class RequestContext {
   /** Cuts the committed upstream answer short (set while an answer is being relayed). */
   cutUpstream: ((reason: Error) => void) | undefined;
 
+  /** What to run once the response has closed (the access-log line, metrics). */
+  #afterClose: (() => void) | undefined;
+
   constructor(
     readonly req: IncomingMessage,
     readonly res: ServerResponse,
     readonly snapshot: Snapshot,
   ) {
-    res.once('close', () => {
-      if (!res.writableFinished) this.clientGone = true;
-    });
+    res.on('close', this.#onClose);
+  }
+
+  // The one 'close' listener of the response (each `once` costs two more objects per request).
+  readonly #onClose = (): void => {
+    this.res.off('close', this.#onClose);
+    if (!this.res.writableFinished) this.clientGone = true;
+    this.#afterClose?.();
+  };
+
+  /** Runs `fn` once the response is finished or the connection is gone (now, if it already is). */
+  afterClose(fn: () => void): void {
+    if (this.res.writableFinished || this.res.destroyed) fn();
+    else this.#afterClose = fn;
   }
 
   elapsed(): number {

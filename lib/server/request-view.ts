@@ -7,7 +7,7 @@
 import { countTokens } from '../routing/tokenizer.js';
 import type { CanonicalRequest, JsonObject, WireFormat } from '../formats/canonical.js';
 import { getCodec } from '../formats/registry.js';
-import type { RequestInfo } from '../formats/request-info.js';
+import { parseJsonObject, type RequestInfo } from '../formats/request-info.js';
 import type { Operation } from '../providers/types.js';
 import { estimateTokens, type TokenEstimate } from '../routing/token-estimate.js';
 
@@ -23,17 +23,40 @@ export class RequestView {
   #canonical: CanonicalRequest | undefined;
   #estimate: TokenEstimate | undefined;
   #needs: RequestNeeds | undefined;
+  #body: JsonObject | undefined;
 
   constructor(
     readonly format: WireFormat,
     readonly operation: Operation,
     readonly raw: Buffer,
-    readonly body: JsonObject,
+    body: JsonObject,
     readonly info: RequestInfo,
     /** The model the client named (route, virtual model, or first of its fallback list). */
     readonly requestedModel: string,
     readonly stream: boolean,
-  ) {}
+  ) {
+    this.#body = body;
+  }
+
+  /** The parsed body (parsed again from `raw` if it was let go). */
+  get body(): JsonObject {
+    this.#body ??= parseJsonObject(this.raw);
+    return this.#body;
+  }
+
+  /**
+   * Lets go of the parsed body when nothing has needed more than the request info
+   * yet. A same-format request passes through as bytes: keeping its parsed tree for
+   * as long as the upstream takes only gives the young-generation GC more to copy.
+   */
+  releaseBody(): void {
+    this.#body = undefined;
+  }
+
+  /** Prompt tokens as strategies ask for them (`cost` needs an estimate). */
+  estimatedInputTokens(): number {
+    return this.tokens().input;
+  }
 
   /** The canonical form; throws an `LlmuxError` (400) when the body is not valid for its format. */
   canonical(): CanonicalRequest {

@@ -15,14 +15,13 @@ import { createProxyServer, type ServerOptions } from 'http-proxy-3';
  * A plain object rather than a Stream: nothing listens to it, and an emitter per
  * request is measurable at saturation.
  */
-function bodySource(body: Buffer): Stream {
-  const source = {
-    pipe<T extends NodeJS.WritableStream>(destination: T): T {
-      destination.end(body);
-      return destination;
-    },
-  };
-  return source as unknown as Stream;
+class BodySource {
+  constructor(private readonly body: Buffer) {}
+
+  pipe<T extends NodeJS.WritableStream>(destination: T): T {
+    destination.end(this.body);
+    return destination;
+  }
 }
 
 /**
@@ -72,11 +71,69 @@ function upstreamHeaders(client: IncomingHttpHeaders, call: UpstreamCall): Incom
  */
 const ATTEMPT = 'llmuxAttempt';
 
-interface AttemptHooks {
-  onRequest(request: ClientRequest): void;
+type AttemptOptions = ServerOptions & { [ATTEMPT]: PendingRequest };
+
+/** Hears of an attempt's upstream request as soon as it exists. */
+export interface RequestWatcher {
+  requestStarted(request: ClientRequest): void;
 }
 
-type AttemptOptions = ServerOptions & { [ATTEMPT]: AttemptHooks };
+const CLIENT_LEFT = 'the client closed the connection before the upstream answered';
+
+/**
+ * One upstream request until its response headers arrive (or it fails). Its
+ * listeners are fields bound once, added with `on` and taken off by hand: `once`
+ * would wrap each in two more objects per request.
+ */
+class PendingRequest {
+  #request: ClientRequest | undefined;
+  #settled = false;
+
+  constructor(
+    private readonly res: ServerResponse,
+    private readonly watcher: RequestWatcher | undefined,
+    private readonly resolve: (exchange: UpstreamExchange) => void,
+    private readonly reject: (error: Error) => void,
+  ) {}
+
+  readonly fail = (error: Error): void => {
+    if (this.#settled) return;
+    this.#settled = true;
+    this.res.off('close', this.onClientClose);
+    this.reject(new UpstreamRequestError(error, this.#request));
+  };
+
+  // http-proxy-3 swallows the reset it causes when the client leaves (it only emits
+  // 'econnreset'), and a request destroyed before it had a socket emits nothing at
+  // all: without this, the attempt would wait forever and hold its slot.
+  readonly onClientClose = (): void => {
+    if (this.res.writableFinished) return;
+    this.#request?.destroy();
+    this.fail(new Error(CLIENT_LEFT));
+  };
+
+  // Every request closes, answered or not: the error (and its stack trace) is built only when unanswered.
+  readonly #onClose = (): void => {
+    if (!this.#settled) this.fail(new Error('the upstream request closed before an answer'));
+  };
+
+  readonly #onResponse = (response: IncomingMessage): void => {
+    if (this.#settled) return;
+    this.#settled = true;
+    const request = this.#request as ClientRequest;
+    request.off('close', this.#onClose);
+    this.res.off('close', this.onClientClose);
+    this.resolve({ request, response });
+  };
+
+  /** From http-proxy-3's `proxyReq` event: the upstream request exists and has its socket. */
+  onRequest(request: ClientRequest): void {
+    this.#request = request;
+    this.watcher?.requestStarted(request);
+    request.on('close', this.#onClose);
+    request.on('response', this.#onResponse);
+  }
+}
 
 export interface UpstreamCall {
   readonly url: URL;
@@ -124,37 +181,17 @@ export class UpstreamClient {
   }
 
   /**
-   * Starts the upstream request. `started` is called with the ClientRequest as soon
-   * as it exists, so the caller can abort it (a lost hedge, a client that left).
+   * Starts the upstream request. `watcher` hears of the ClientRequest as soon as it
+   * exists, so the caller can abort it (a lost hedge, a timeout).
    */
-  send(
-    req: IncomingMessage,
-    res: ServerResponse,
-    call: UpstreamCall,
-    started?: (request: ClientRequest) => void,
-  ): Promise<UpstreamExchange> {
+  send(req: IncomingMessage, res: ServerResponse, call: UpstreamCall, watcher?: RequestWatcher): Promise<UpstreamExchange> {
     return new Promise((resolve, reject) => {
-      let request: ClientRequest | undefined;
-      let settled = false;
-      const fail = (error: Error): void => {
-        if (settled) return;
-        settled = true;
-        res.off('close', onClientClose);
-        reject(new UpstreamRequestError(error, request));
-      };
-      // http-proxy-3 swallows the reset it causes when the client leaves (it only emits
-      // 'econnreset'), and a request destroyed before it had a socket emits nothing at
-      // all: without these, the attempt would wait forever and hold its slot.
-      const onClientClose = (): void => {
-        if (res.writableFinished) return;
-        request?.destroy();
-        fail(new Error('the client closed the connection before the upstream answered'));
-      };
+      const pending = new PendingRequest(res, watcher, resolve, reject);
       if (res.closed && !res.writableFinished) {
-        fail(new Error('the client closed the connection before the upstream answered'));
+        pending.fail(new Error(CLIENT_LEFT));
         return;
       }
-      res.once('close', onClientClose);
+      res.on('close', pending.onClientClose);
       const target = plainTarget(call.url);
       const options: AttemptOptions = {
         selfHandleResponse: true,
@@ -168,25 +205,8 @@ export class UpstreamClient {
         // http-proxy-3 treats a target object like a URL: it reads the same fields.
         target: target as unknown as URL,
         agent: call.agent,
-        buffer: bodySource(call.body),
-        [ATTEMPT]: {
-          onRequest(proxyReq) {
-            request = proxyReq;
-            started?.(proxyReq);
-            // Every request closes, answered or not: the error (and its stack trace) is built only when unanswered.
-            const onClose = (): void => {
-              if (!settled) fail(new Error('the upstream request closed before an answer'));
-            };
-            proxyReq.once('close', onClose);
-            proxyReq.once('response', (response: IncomingMessage) => {
-              if (settled) return;
-              settled = true;
-              proxyReq.off('close', onClose);
-              res.off('close', onClientClose);
-              resolve({ request: proxyReq, response });
-            });
-          },
-        },
+        buffer: new BodySource(call.body) as unknown as Stream,
+        [ATTEMPT]: pending,
       };
       // The upstream's headers and path go in as the request's own (headers rather than
       // `options.headers`, which http-proxy-3 would merge with another slow spread). It
@@ -196,7 +216,7 @@ export class UpstreamClient {
       req.headers = upstreamHeaders(clientHeaders, call);
       req.url = target.path;
       try {
-        this.#proxy.web(req, res, options, fail);
+        this.#proxy.web(req, res, options, pending.fail);
       } finally {
         req.headers = clientHeaders;
         req.url = clientUrl;

@@ -1,65 +1,83 @@
 /**
- * A rolling time window kept as fixed-size buckets: constant memory per target
- * however busy it is, and the same shape the Redis backend stores (one hash field
- * per bucket), so both backends count alike.
+ * A rolling time window of counters kept as fixed-size buckets: constant memory per
+ * target however busy it is, and the same shape the Redis backend stores (one hash
+ * field per bucket), so both backends count alike.
+ *
+ * It sits on the hot path (every admission with a quota, every breaker outcome), so
+ * it keeps running totals instead of summing buckets per call, and allocates only
+ * when a new bucket starts.
  */
-export class BucketWindow<T> {
-  readonly #buckets = new Map<number, T>();
+export class BucketWindow {
+  /** Bucket index → one count per field; a Map iterates in insertion order, which is time order here. */
+  readonly #buckets = new Map<number, Float64Array>();
+  readonly #totals: Float64Array;
+  #newest = Number.NEGATIVE_INFINITY;
 
   constructor(
     /** Window length in ms. */
     readonly span: number,
     /** Bucket length in ms. */
     readonly bucketMs: number,
-  ) {}
+    /** How many counters each bucket holds (e.g. 2: requests and tokens). */
+    readonly fields: number,
+  ) {
+    this.#totals = new Float64Array(fields);
+  }
 
-  /** The bucket `now` falls in, created with `create` when new; old buckets are dropped. */
-  bucket(now: number, create: () => T): T {
+  /** Adds `amount` to counter `field` of the bucket `now` falls in. */
+  add(now: number, field: number, amount: number): void {
     this.#prune(now);
-    const index = Math.floor(now / this.bucketMs);
+    // A clock that stepped back counts in the newest bucket: buckets stay in time order.
+    const index = Math.max(Math.floor(now / this.bucketMs), this.#newest);
     let bucket = this.#buckets.get(index);
     if (!bucket) {
-      bucket = create();
+      bucket = new Float64Array(this.fields);
       this.#buckets.set(index, bucket);
+      this.#newest = index;
     }
-    return bucket;
+    bucket[field] = (bucket[field] as number) + amount;
+    this.#totals[field] = (this.#totals[field] as number) + amount;
   }
 
-  /** The bucket `at` fell in, if it still exists. */
-  existing(at: number): T | undefined {
-    return this.#buckets.get(Math.floor(at / this.bucketMs));
+  /**
+   * Corrects counter `field` of the bucket `at` fell in, if that bucket is still in
+   * the window, never below zero (a reservation replaced by the real figure).
+   */
+  adjust(at: number, field: number, amount: number): void {
+    const bucket = this.#buckets.get(Math.floor(at / this.bucketMs));
+    if (!bucket) return;
+    const before = bucket[field] as number;
+    const after = Math.max(0, before + amount);
+    bucket[field] = after;
+    this.#totals[field] = (this.#totals[field] as number) + after - before;
   }
 
-  /** Sums of each getter over the buckets inside the window ending at `now`. */
-  sum(now: number, ...getters: readonly ((bucket: T) => number)[]): number[] {
+  /** Counter `field` summed over the window ending at `now`. */
+  total(now: number, field: number): number {
     this.#prune(now);
-    const oldest = Math.floor((now - this.span) / this.bucketMs);
-    const totals = getters.map(() => 0);
-    for (const [index, bucket] of this.#buckets) {
-      // A clock that stepped back can leave an old bucket behind a newer one; it does not count.
-      if (index < oldest) continue;
-      getters.forEach((get, i) => (totals[i] = (totals[i] ?? 0) + get(bucket)));
-    }
-    return totals;
+    return this.#totals[field] as number;
   }
 
-  /** Epoch ms when buckets holding at least `excess` units (by `get`) will have left the window. */
-  freedAt(now: number, get: (bucket: T) => number, excess: number): number {
+  /** Epoch ms when buckets holding at least `excess` of counter `field` will have left the window. */
+  freedAt(now: number, field: number, excess: number): number {
     this.#prune(now);
     let freed = 0;
-    for (const index of [...this.#buckets.keys()].sort((a, b) => a - b)) {
-      freed += get(this.#buckets.get(index) as T);
+    for (const [index, bucket] of this.#buckets) {
+      freed += bucket[field] as number;
       if (freed >= excess) return (index + 1) * this.bucketMs + this.span;
     }
     return now + this.span;
   }
 
-  /** Buckets are created in time order and a Map iterates in insertion order, so expiry stops at the first live one. */
+  /** Expiry stops at the first live bucket, since buckets are in time order. */
   #prune(now: number): void {
     const oldest = Math.floor((now - this.span) / this.bucketMs);
-    for (const index of this.#buckets.keys()) {
+    for (const [index, bucket] of this.#buckets) {
       if (index >= oldest) break;
+      for (let field = 0; field < this.fields; field++) this.#totals[field] = (this.#totals[field] as number) - (bucket[field] as number);
       this.#buckets.delete(index);
     }
+    // Running sums of whole numbers stay exact; a window that emptied starts again from zero anyway.
+    if (this.#buckets.size === 0) this.#totals.fill(0);
   }
 }

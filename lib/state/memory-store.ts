@@ -1,5 +1,4 @@
 /** The embedded default backend: state lives in this process only. */
-import { randomUUID } from 'node:crypto';
 import {
   foldEwma,
   QUOTA_BUCKET_MS,
@@ -20,10 +19,11 @@ export interface MemoryStoreOptions {
   readonly now?: () => number;
 }
 
-interface QuotaBucket {
-  requests: number;
-  tokens: number;
-}
+/** Counters of a quota window and of an outcome window. */
+const REQUESTS = 0;
+const TOKENS = 1;
+const OK = 0;
+const FAILED = 1;
 
 export class MemoryStore implements StateStore {
   readonly backend = 'memory';
@@ -32,65 +32,65 @@ export class MemoryStore implements StateStore {
   readonly #leases = new Map<string, Lease>();
   readonly #latency = new Map<string, number>();
   readonly #cooldowns = new Map<string, number>();
-  readonly #quotas = new Map<string, BucketWindow<QuotaBucket>>();
-  readonly #outcomes = new Map<string, BucketWindow<{ ok: number; failed: number }>>();
+  readonly #quotas = new Map<string, BucketWindow>();
+  readonly #outcomes = new Map<string, BucketWindow>();
   readonly #breakers = new Map<string, SharedBreaker>();
   readonly #probes = new Map<string, number>();
   readonly #listeners = new Set<(event: StateEvent) => void>();
   /** Budget totals by `budget@windowStart`; windows older than the newest per budget are dropped. */
   readonly #spend = new Map<string, { windowStart: number; usd: number }>();
+  /** Lease ids only need to be unique within this store. */
+  #leaseSeq = 0;
 
   constructor(options: MemoryStoreOptions = {}) {
     this.#now = options.now ?? Date.now;
   }
 
-  admit(target: string, limits: AdmissionLimits): Promise<Admission> {
+  admit(target: string, limits: AdmissionLimits): Admission {
     const count = this.#counts.get(target) ?? 0;
-    if (count >= limits.maxConnections) return Promise.resolve({ ok: false, reason: 'connections' });
+    if (count >= limits.maxConnections) return { ok: false, reason: 'connections' };
     const now = this.#now();
     const tokens = limits.tokens ?? 0;
     if (limits.rpm !== undefined || limits.tpm !== undefined) {
       const window = this.#quotaWindow(target);
-      const used = window.sum(now, (b) => b.requests, (b) => b.tokens);
-      if (limits.rpm !== undefined && used[0] + 1 > limits.rpm) {
-        return Promise.resolve({ ok: false, reason: 'rpm', retryAt: window.freedAt(now, (b) => b.requests, used[0] + 1 - limits.rpm) });
+      const requests = window.total(now, REQUESTS);
+      if (limits.rpm !== undefined && requests + 1 > limits.rpm) {
+        return { ok: false, reason: 'rpm', retryAt: window.freedAt(now, REQUESTS, requests + 1 - limits.rpm) };
       }
-      if (limits.tpm !== undefined && used[1] + tokens > limits.tpm && used[1] > 0) {
-        return Promise.resolve({ ok: false, reason: 'tpm', retryAt: window.freedAt(now, (b) => b.tokens, used[1] + tokens - limits.tpm) });
+      const used = window.total(now, TOKENS);
+      // One request larger than the whole budget still passes when the window is empty.
+      if (limits.tpm !== undefined && used + tokens > limits.tpm && used > 0) {
+        return { ok: false, reason: 'tpm', retryAt: window.freedAt(now, TOKENS, used + tokens - limits.tpm) };
       }
-      const bucket = window.bucket(now, () => ({ requests: 0, tokens: 0 }));
-      bucket.requests++;
-      bucket.tokens += tokens;
+      window.add(now, REQUESTS, 1);
+      window.add(now, TOKENS, tokens);
     }
     this.#counts.set(target, count + 1);
-    const lease: Lease = { target, id: randomUUID(), at: now, tokens };
+    const lease: Lease = { target, id: (++this.#leaseSeq).toString(36), at: now, tokens };
     this.#leases.set(lease.id, lease);
-    return Promise.resolve({ ok: true, lease });
+    return { ok: true, lease };
   }
 
-  release(lease: Lease, actualTokens?: number): Promise<void> {
-    if (!this.#leases.delete(lease.id)) return Promise.resolve();
+  release(lease: Lease, actualTokens?: number): void {
+    if (!this.#leases.delete(lease.id)) return;
     const count = (this.#counts.get(lease.target) ?? 1) - 1;
     if (count > 0) this.#counts.set(lease.target, count);
     else this.#counts.delete(lease.target);
     if (actualTokens !== undefined && actualTokens !== lease.tokens) {
-      const bucket = this.#quotas.get(lease.target)?.existing(lease.at);
-      if (bucket) bucket.tokens = Math.max(0, bucket.tokens + actualTokens - lease.tokens);
+      this.#quotas.get(lease.target)?.adjust(lease.at, TOKENS, actualTokens - lease.tokens);
     }
-    return Promise.resolve();
   }
 
-  inFlight(targets: readonly string[]): Promise<number[]> {
-    return Promise.resolve(targets.map((t) => this.#counts.get(t) ?? 0));
+  inFlight(targets: readonly string[]): number[] {
+    return targets.map((t) => this.#counts.get(t) ?? 0);
   }
 
-  recordLatency(target: string, ms: number): Promise<void> {
+  recordLatency(target: string, ms: number): void {
     this.#latency.set(target, foldEwma(this.#latency.get(target), ms));
-    return Promise.resolve();
   }
 
-  latency(targets: readonly string[]): Promise<(number | undefined)[]> {
-    return Promise.resolve(targets.map((t) => this.#latency.get(t)));
+  latency(targets: readonly string[]): (number | undefined)[] {
+    return targets.map((t) => this.#latency.get(t));
   }
 
   setCooldown(target: string, until: number): Promise<void> {
@@ -102,28 +102,25 @@ export class MemoryStore implements StateStore {
     return Promise.resolve();
   }
 
-  cooldowns(targets: readonly string[]): Promise<(number | undefined)[]> {
+  cooldowns(targets: readonly string[]): (number | undefined)[] {
     const now = this.#now();
-    return Promise.resolve(
-      targets.map((t) => {
-        const until = this.#cooldowns.get(t);
-        return until !== undefined && until > now ? until : undefined;
-      }),
-    );
+    const out = new Array<number | undefined>(targets.length);
+    for (let i = 0; i < targets.length; i++) {
+      const until = this.#cooldowns.size === 0 ? undefined : this.#cooldowns.get(targets[i] as string);
+      out[i] = until !== undefined && until > now ? until : undefined;
+    }
+    return out;
   }
 
-  recordOutcome(target: string, ok: boolean, windowMs: number): Promise<WindowCounts> {
+  recordOutcome(target: string, ok: boolean, windowMs: number): WindowCounts {
     let window = this.#outcomes.get(target);
     if (!window || window.span !== windowMs) {
-      window = new BucketWindow(windowMs, Math.max(1, Math.floor(windowMs / 10)));
+      window = new BucketWindow(windowMs, Math.max(1, Math.floor(windowMs / 10)), 2);
       this.#outcomes.set(target, window);
     }
     const now = this.#now();
-    const bucket = window.bucket(now, () => ({ ok: 0, failed: 0 }));
-    if (ok) bucket.ok++;
-    else bucket.failed++;
-    const [successes, failures] = window.sum(now, (b) => b.ok, (b) => b.failed);
-    return Promise.resolve({ successes, failures });
+    window.add(now, ok ? OK : FAILED, 1);
+    return { successes: window.total(now, OK), failures: window.total(now, FAILED) };
   }
 
   resetOutcomes(target: string): Promise<void> {
@@ -175,10 +172,10 @@ export class MemoryStore implements StateStore {
     return Promise.resolve();
   }
 
-  #quotaWindow(target: string): BucketWindow<QuotaBucket> {
+  #quotaWindow(target: string): BucketWindow {
     let window = this.#quotas.get(target);
     if (!window) {
-      window = new BucketWindow(QUOTA_WINDOW_MS, QUOTA_BUCKET_MS);
+      window = new BucketWindow(QUOTA_WINDOW_MS, QUOTA_BUCKET_MS, 2);
       this.#quotas.set(target, window);
     }
     return window;

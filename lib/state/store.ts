@@ -67,6 +67,14 @@ export interface StoreStatus {
   readonly detail: string;
 }
 
+/**
+ * A value now or later. The calls on every request's path may answer synchronously
+ * (the memory backend always does; the Redis backend does from its cache): an
+ * `await` on a plain value still costs a turn of the microtask queue, so callers
+ * on the hot path check with `instanceof Promise` and only wait for a real one.
+ */
+export type MaybePromise<T> = T | Promise<T>;
+
 export interface StateStore {
   /** `memory` or `redis`. */
   readonly backend: string;
@@ -76,30 +84,30 @@ export interface StateStore {
    * when all allow it, takes a slot and reserves the tokens. Slots are leases: a
    * backend shared by replicas expires the slots of a replica that died.
    */
-  admit(target: string, limits: AdmissionLimits): Promise<Admission>;
+  admit(target: string, limits: AdmissionLimits): MaybePromise<Admission>;
   /**
    * Gives the slot back and, when `actualTokens` is known, corrects the tpm
    * reservation to it. Releasing the same lease twice is a no-op.
    */
-  release(lease: Lease, actualTokens?: number): Promise<void>;
+  release(lease: Lease, actualTokens?: number): MaybePromise<void>;
   /** Current in-flight counts, one per target, in the order asked (may be a few ms old). */
-  inFlight(targets: readonly string[]): Promise<number[]>;
+  inFlight(targets: readonly string[]): MaybePromise<number[]>;
 
   /** Folds one time-to-first-byte sample (ms) into the target's moving average. */
-  recordLatency(target: string, ms: number): Promise<void>;
+  recordLatency(target: string, ms: number): MaybePromise<void>;
   /** Moving averages of time to first byte (ms), `undefined` where no sample exists yet. */
-  latency(targets: readonly string[]): Promise<(number | undefined)[]>;
+  latency(targets: readonly string[]): MaybePromise<(number | undefined)[]>;
 
   /** Puts `target` in cooldown until `until`; an existing later cooldown is kept. */
   setCooldown(target: string, until: number): Promise<void>;
   /** Cooldown ends (epoch ms), `undefined` where none is active now. */
-  cooldowns(targets: readonly string[]): Promise<(number | undefined)[]>;
+  cooldowns(targets: readonly string[]): MaybePromise<(number | undefined)[]>;
 
   /**
    * Adds one outcome to the target's rolling window of `windowMs` and returns the
    * window's counts after it, summed over every replica.
    */
-  recordOutcome(target: string, ok: boolean, windowMs: number): Promise<WindowCounts>;
+  recordOutcome(target: string, ok: boolean, windowMs: number): MaybePromise<WindowCounts>;
   /** Empties the target's outcome window (when its breaker closes or opens). */
   resetOutcomes(target: string): Promise<void>;
   /** Records a breaker transition and tells every replica (subscribers included). */

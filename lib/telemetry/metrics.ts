@@ -3,12 +3,17 @@
  * instances in one process (tests, the demo) do not share counters. Labels are
  * bounded by the config (routes, targets, formats, status codes, outcome kinds):
  * never request ids, users or prompts.
+ *
+ * The per-request counters and histograms are metric-cells families (prom-client
+ * hashes the labels on every update); recording a request allocates nothing once
+ * its label combinations have been seen.
  */
-import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Registry, collectDefaultMetrics } from 'prom-client';
 import type { Snapshot } from '../config/snapshot.js';
 import type { BreakerBoard } from '../resilience/breakers.js';
 import type { StateStore } from '../state/store.js';
 import type { RequestContext } from '../server/request-context.js';
+import { CounterFamily, HistogramFamily } from './metric-cells.js';
 
 export interface MetricSources {
   readonly snapshot: () => Snapshot;
@@ -17,35 +22,45 @@ export interface MetricSources {
 }
 
 const LATENCY_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60, 120];
-/** Label values down to a metric child; the child itself sits under `LEAF`. */
-type LabelTree = Map<string | typeof LEAF, unknown>;
-const LEAF = Symbol('child');
-
 const OVERHEAD_BUCKETS = [0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1];
 
 const targetIds = (snapshot: Snapshot): string[] => [...new Set([...snapshot.routes.values()].flatMap((r) => r.targets.map((t) => t.id)))];
 
+/** Status label values made once per code (Node allows 100–999), since `String(code)` would allocate per request. */
+const statusLabels = new Map<number, string>();
+function statusLabel(code: number): string {
+  let label = statusLabels.get(code);
+  if (label === undefined) {
+    label = String(code);
+    statusLabels.set(code, label);
+  }
+  return label;
+}
+const flag = (value: boolean): string => (value ? 'true' : 'false');
+
 export class Metrics {
   readonly registry = new Registry();
-  readonly #requests: Counter<'route' | 'target' | 'format' | 'status'>;
-  readonly #attempts: Counter<'route' | 'target' | 'outcome'>;
-  readonly #duration: Histogram<'route' | 'format' | 'stream'>;
-  readonly #ttfb: Histogram<'route' | 'target'>;
-  readonly #overhead: Histogram;
-  readonly #tokens: Counter<'route' | 'target' | 'kind' | 'estimated'>;
-  readonly #cost: Counter<'route' | 'target' | 'estimated'>;
+  readonly #requests: CounterFamily<readonly ['route', 'target', 'format', 'status']>;
+  readonly #attempts: CounterFamily<readonly ['route', 'target', 'outcome']>;
+  readonly #duration: HistogramFamily<readonly ['route', 'format', 'stream']>;
+  readonly #ttfb: HistogramFamily<readonly ['route', 'target']>;
+  readonly #overhead: HistogramFamily<readonly []>;
+  readonly #tokens: CounterFamily<readonly ['route', 'target', 'kind', 'estimated']>;
+  readonly #cost: CounterFamily<readonly ['route', 'target', 'estimated']>;
   readonly #reloads: Counter<'result'>;
 
   constructor(sources: MetricSources) {
-    const registers = [this.registry];
-    collectDefaultMetrics({ register: this.registry, prefix: 'llmux_process_' });
-    this.#requests = new Counter({ name: 'llmux_requests_total', help: 'Client requests answered, by route, serving target, client format and HTTP status.', labelNames: ['route', 'target', 'format', 'status'], registers });
-    this.#attempts = new Counter({ name: 'llmux_attempts_total', help: 'Upstream attempts by outcome kind (ok, connect_error, timeout_first_byte, rate_limited …).', labelNames: ['route', 'target', 'outcome'], registers });
-    this.#duration = new Histogram({ name: 'llmux_request_duration_seconds', help: 'Whole request duration as the client saw it.', labelNames: ['route', 'format', 'stream'], buckets: LATENCY_BUCKETS, registers });
-    this.#ttfb = new Histogram({ name: 'llmux_time_to_first_token_seconds', help: 'Time from sending upstream to the first byte of the answer.', labelNames: ['route', 'target'], buckets: LATENCY_BUCKETS, registers });
-    this.#overhead = new Histogram({ name: 'llmux_overhead_seconds', help: 'Time llmux itself added to a request (total minus client upload and upstream wait).', buckets: OVERHEAD_BUCKETS, registers });
-    this.#tokens = new Counter({ name: 'llmux_tokens_total', help: 'Tokens by kind (input, output, cached_input); estimated="true" where the upstream reported none.', labelNames: ['route', 'target', 'kind', 'estimated'], registers });
-    this.#cost = new Counter({ name: 'llmux_cost_usd_total', help: 'US dollars spent, at the targets\' prices.', labelNames: ['route', 'target', 'estimated'], registers });
+    const registry = this.registry;
+    const registers = [registry];
+    collectDefaultMetrics({ register: registry, prefix: 'llmux_process_' });
+    // Registration order is exposition order: the same as when these were prom-client metrics.
+    this.#requests = new CounterFamily(registry, { name: 'llmux_requests_total', help: 'Client requests answered, by route, serving target, client format and HTTP status.', labelNames: ['route', 'target', 'format', 'status'] });
+    this.#attempts = new CounterFamily(registry, { name: 'llmux_attempts_total', help: 'Upstream attempts by outcome kind (ok, connect_error, timeout_first_byte, rate_limited …).', labelNames: ['route', 'target', 'outcome'] });
+    this.#duration = new HistogramFamily(registry, { name: 'llmux_request_duration_seconds', help: 'Whole request duration as the client saw it.', labelNames: ['route', 'format', 'stream'], buckets: LATENCY_BUCKETS });
+    this.#ttfb = new HistogramFamily(registry, { name: 'llmux_time_to_first_token_seconds', help: 'Time from sending upstream to the first byte of the answer.', labelNames: ['route', 'target'], buckets: LATENCY_BUCKETS });
+    this.#overhead = new HistogramFamily(registry, { name: 'llmux_overhead_seconds', help: 'Time llmux itself added to a request (total minus client upload and upstream wait).', labelNames: [], buckets: OVERHEAD_BUCKETS });
+    this.#tokens = new CounterFamily(registry, { name: 'llmux_tokens_total', help: 'Tokens by kind (input, output, cached_input); estimated="true" where the upstream reported none.', labelNames: ['route', 'target', 'kind', 'estimated'] });
+    this.#cost = new CounterFamily(registry, { name: 'llmux_cost_usd_total', help: 'US dollars spent, at the targets\' prices.', labelNames: ['route', 'target', 'estimated'] });
     this.#reloads = new Counter({ name: 'llmux_config_reloads_total', help: 'Config reloads by result (ok, failed).', labelNames: ['result'], registers });
 
     new Gauge({
@@ -105,51 +120,23 @@ export class Metrics {
     });
   }
 
-  /**
-   * prom-client hashes a label object on every update; the children for each label
-   * combination (a small, config-bounded set) are looked up once and kept, in one
-   * nested map per metric so that finding one builds no key string.
-   */
-  readonly #children = new Map<object, LabelTree>();
-
-  #child<T>(metric: { labels(...values: string[]): T }, values: readonly string[]): T {
-    let node = this.#children.get(metric);
-    if (!node) {
-      node = new Map();
-      this.#children.set(metric, node);
-    }
-    for (const value of values) {
-      let next = node.get(value);
-      if (!next) {
-        next = new Map();
-        node.set(value, next);
-      }
-      node = next as LabelTree;
-    }
-    let child = node.get(LEAF) as T | undefined;
-    if (!child) {
-      child = metric.labels(...values);
-      node.set(LEAF, child);
-    }
-    return child;
-  }
-
   /** Records a finished request (called once per request, with the access log line). */
   observeRequest(ctx: RequestContext, durationMs: number): void {
     const route = ctx.route ?? 'none';
     const target = ctx.target ?? 'none';
-    this.#child(this.#requests, [route, target, ctx.format, String(ctx.res.statusCode)]).inc();
-    for (const attempt of ctx.attempts) this.#child(this.#attempts, [route, attempt.target, attempt.outcome]).inc();
-    this.#child(this.#duration, [route, ctx.format, String(ctx.stream)]).observe(durationMs / 1000);
-    if (ctx.ttfbMs !== undefined && ctx.target) this.#child(this.#ttfb, [route, target]).observe(ctx.ttfbMs / 1000);
-    if (ctx.overheadMs !== undefined) this.#overhead.observe(ctx.overheadMs / 1000);
+    this.#requests.cell(route, target, ctx.format, statusLabel(ctx.res.statusCode)).inc();
+    for (const attempt of ctx.attempts) this.#attempts.cell(route, attempt.target, attempt.outcome).inc();
+    // Milliseconds in, seconds out: observe() divides, so no quotient is boxed per call.
+    this.#duration.cell(route, ctx.format, flag(ctx.stream)).observe(durationMs, 1000);
+    if (ctx.ttfbMs !== undefined && ctx.target) this.#ttfb.cell(route, target).observe(ctx.ttfbMs, 1000);
+    if (ctx.overheadMs !== undefined) this.#overhead.cell().observe(ctx.overheadMs, 1000);
     const cost = ctx.cost;
     if (cost && ctx.target) {
-      const estimated = String(cost.estimated);
-      this.#child(this.#tokens, [route, target, 'input', estimated]).inc(cost.inputTokens);
-      this.#child(this.#tokens, [route, target, 'output', estimated]).inc(cost.outputTokens);
-      if (cost.cachedInputTokens) this.#child(this.#tokens, [route, target, 'cached_input', estimated]).inc(cost.cachedInputTokens);
-      if (cost.usd !== undefined) this.#child(this.#cost, [route, target, estimated]).inc(cost.usd);
+      const estimated = flag(cost.estimated);
+      this.#tokens.cell(route, target, 'input', estimated).inc(cost.inputTokens);
+      this.#tokens.cell(route, target, 'output', estimated).inc(cost.outputTokens);
+      if (cost.cachedInputTokens) this.#tokens.cell(route, target, 'cached_input', estimated).inc(cost.cachedInputTokens);
+      if (cost.usd !== undefined) this.#cost.cell(route, target, estimated).inc(cost.usd);
     }
   }
 

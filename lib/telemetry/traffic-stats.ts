@@ -10,10 +10,9 @@ import type { RequestContext } from '../server/request-context.js';
 const WINDOW_MS = 5 * 60_000;
 const RECENT_ERRORS = 10;
 
-interface Counts {
-  served: number;
-  failed: number;
-}
+/** Counters of each target's window. */
+const SERVED = 0;
+const FAILED = 1;
 
 export interface TargetTraffic {
   /** Requests this target answered in the window. */
@@ -26,7 +25,7 @@ export interface TargetTraffic {
 
 export class TrafficStats {
   readonly windowMs = WINDOW_MS;
-  readonly #windows = new Map<string, BucketWindow<Counts>>();
+  readonly #windows = new Map<string, BucketWindow>();
   readonly #errors = new Map<string, { kind: string; at: string }[]>();
   readonly #now: () => number;
 
@@ -38,25 +37,26 @@ export class TrafficStats {
     const now = this.#now();
     for (const attempt of ctx.attempts) {
       if (attempt.outcome === 'ok' || attempt.outcome === 'hedge_lost') continue;
-      this.#bucket(attempt.target, now).failed++;
+      this.#window(attempt.target).add(now, FAILED, 1);
       const list = this.#errors.get(attempt.target) ?? [];
       list.unshift({ kind: attempt.outcome, at: new Date(now).toISOString() });
       this.#errors.set(attempt.target, list.slice(0, RECENT_ERRORS));
     }
-    if (ctx.target && ctx.res.statusCode < 400) this.#bucket(ctx.target, now).served++;
+    if (ctx.target && ctx.res.statusCode < 400) this.#window(ctx.target).add(now, SERVED, 1);
   }
 
   of(target: string): TargetTraffic {
-    const [served = 0, failed = 0] = this.#windows.get(target)?.sum(this.#now(), (b) => b.served, (b) => b.failed) ?? [];
-    return { served, failed, recentErrors: this.#errors.get(target) ?? [] };
+    const window = this.#windows.get(target);
+    const now = this.#now();
+    return { served: window?.total(now, SERVED) ?? 0, failed: window?.total(now, FAILED) ?? 0, recentErrors: this.#errors.get(target) ?? [] };
   }
 
-  #bucket(target: string, now: number): Counts {
+  #window(target: string): BucketWindow {
     let window = this.#windows.get(target);
     if (!window) {
-      window = new BucketWindow<Counts>(WINDOW_MS, 1_000);
+      window = new BucketWindow(WINDOW_MS, 1_000, 2);
       this.#windows.set(target, window);
     }
-    return window.bucket(now, () => ({ served: 0, failed: 0 }));
+    return window;
   }
 }

@@ -8,7 +8,7 @@
  * overtaken by an older read. The re-read also covers breakers and cooldowns,
  * so a lost pub/sub message delays a change by one interval at most.
  */
-import { type StateEvent } from '../store.js';
+import { type MaybePromise, type StateEvent } from '../store.js';
 import { type BackendHealth } from './backend-health.js';
 import { OFFLINE } from './deadline.js';
 import { type ScriptClient } from './script-client.js';
@@ -38,12 +38,15 @@ export class CacheRefresher {
     this.#timer.unref();
   }
 
-  /** Cached entries in the order asked; while Redis is away, only what is cached. */
-  async entries(targets: readonly string[]): Promise<(CachedTarget | undefined)[]> {
+  /**
+   * Cached entries in the order asked; while Redis is away, only what is cached.
+   * Synchronous once every target asked for is cached (the steady state).
+   */
+  entries(targets: readonly string[]): MaybePromise<(CachedTarget | undefined)[]> {
     const { cache, health } = this.#options;
     const missing = health.healthy ? cache.missing(targets) : [];
-    if (missing.length > 0) await Promise.all(missing.map((target) => this.#fetch(target)));
-    return cache.read(targets);
+    if (missing.length === 0) return cache.read(targets);
+    return Promise.all(missing.map((target) => this.#fetch(target))).then(() => cache.read(targets));
   }
 
   stop(): void {

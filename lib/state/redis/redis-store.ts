@@ -13,13 +13,13 @@
  * state at once, from a MemoryStore and the last cached values, and comes back
  * by itself once Redis answers again and a re-sync succeeded (see `#recover`).
  */
-import { randomUUID } from 'node:crypto';
 import { pino } from 'pino';
 import { MemoryStore } from '../memory-store.js';
 import {
   type Admission,
   type AdmissionLimits,
   type Lease,
+  type MaybePromise,
   type SharedBreaker,
   type StateEvent,
   type StateStore,
@@ -27,6 +27,7 @@ import {
   type WindowCounts,
 } from '../store.js';
 import { type Logger } from '../../telemetry/logger.js';
+import { randomId } from '../../telemetry/request-id.js';
 import { BackendHealth } from './backend-health.js';
 import { CacheRefresher } from './cache-refresher.js';
 import { type RedisStateConfig } from './config.js';
@@ -38,7 +39,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { Resync } from './resync.js';
 import { defineScripts } from './scripts.js';
 import { ScriptClient } from './script-client.js';
-import { TargetCache } from './target-cache.js';
+import { TargetCache, type CachedTarget } from './target-cache.js';
 import { OFFLINE, withDeadline } from './deadline.js';
 
 export interface RedisStoreOptions {
@@ -118,7 +119,7 @@ export class RedisStore implements StateStore {
   async admit(target: string, limits: AdmissionLimits): Promise<Admission> {
     const now = this.#now();
     const tokens = Math.max(0, Math.round(limits.tokens ?? 0));
-    const result = await this.#health.attempt(() => this.#scripts.admit(target, randomUUID(), now, tokens, limits));
+    const result = await this.#health.attempt(() => this.#scripts.admit(target, randomId(), now, tokens, limits));
     if (result === OFFLINE) {
       // Slots still held through Redis keep counting against the cap while it is away.
       return this.#local.admit(target, { ...limits, maxConnections: limits.maxConnections - this.#leases.heldOn(target) });
@@ -139,22 +140,25 @@ export class RedisStore implements StateStore {
     else if (count !== undefined) this.#cache.setInFlight(held.target, count);
   }
 
-  async inFlight(targets: readonly string[]): Promise<number[]> {
+  inFlight(targets: readonly string[]): MaybePromise<number[]> {
     // Slots taken on local state during an outage are real requests too, until released.
-    const local = await this.#local.inFlight(targets);
+    const local = this.#local.inFlight(targets);
     if (!this.#health.healthy) return local.map((n, i) => n + this.#leases.heldOn(targets[i] ?? ''));
-    return (await this.#refresher.entries(targets)).map((entry, i) => (entry?.inFlight ?? 0) + (local[i] ?? 0));
+    const add = (entries: readonly (CachedTarget | undefined)[]): number[] => entries.map((entry, i) => (entry?.inFlight ?? 0) + (local[i] ?? 0));
+    const entries = this.#refresher.entries(targets);
+    return entries instanceof Promise ? entries.then(add) : add(entries);
   }
 
-  recordLatency(target: string, ms: number): Promise<void> {
+  recordLatency(target: string, ms: number): void {
     if (!this.#health.healthy) this.#cache.ensure(target);
     this.#cache.foldLatency(target, [ms]);
     if (this.#health.healthy) this.#latency.add(target, ms);
-    return Promise.resolve();
   }
 
-  async latency(targets: readonly string[]): Promise<(number | undefined)[]> {
-    return (await this.#refresher.entries(targets)).map((entry) => entry?.latency);
+  latency(targets: readonly string[]): MaybePromise<(number | undefined)[]> {
+    const averages = (entries: readonly (CachedTarget | undefined)[]): (number | undefined)[] => entries.map((entry) => entry?.latency);
+    const entries = this.#refresher.entries(targets);
+    return entries instanceof Promise ? entries.then(averages) : averages(entries);
   }
 
   async setCooldown(target: string, until: number): Promise<void> {
@@ -171,10 +175,13 @@ export class RedisStore implements StateStore {
     this.#emit({ type: 'cooldown', target, until });
   }
 
-  async cooldowns(targets: readonly string[]): Promise<(number | undefined)[]> {
-    const entries = await this.#refresher.entries(targets);
-    const now = this.#now();
-    return entries.map((entry) => (entry?.cooldown !== undefined && entry.cooldown > now ? entry.cooldown : undefined));
+  cooldowns(targets: readonly string[]): MaybePromise<(number | undefined)[]> {
+    const inForce = (entries: readonly (CachedTarget | undefined)[]): (number | undefined)[] => {
+      const now = this.#now();
+      return entries.map((entry) => (entry?.cooldown !== undefined && entry.cooldown > now ? entry.cooldown : undefined));
+    };
+    const entries = this.#refresher.entries(targets);
+    return entries instanceof Promise ? entries.then(inForce) : inForce(entries);
   }
 
   async addSpend(budget: string, windowStart: number, windowMs: number, usd: number): Promise<number> {
