@@ -116,9 +116,33 @@ export class RedisStore implements StateStore {
     });
   }
 
-  async admit(target: string, limits: AdmissionLimits): Promise<Admission> {
+  admit(target: string, limits: AdmissionLimits): MaybePromise<Admission> {
     const now = this.#now();
     const tokens = Math.max(0, Math.round(limits.tokens ?? 0));
+    if (limits.maxConnections === Number.POSITIVE_INFINITY && limits.rpm === undefined && limits.tpm === undefined && this.#health.healthy) {
+      return this.#admitUncapped(target, now, tokens, limits);
+    }
+    return this.#admitShared(target, now, tokens, limits);
+  }
+
+  /**
+   * A target without a cap or quota cannot refuse, so its slot is taken at once and
+   * announced to Redis in the background instead of on the request's path (a round
+   * trip there, under load, waits behind everything else the event loop has to do).
+   * The announcement and the later release go over the same connection, so Redis
+   * sees them in order; if the announcement is lost with the connection, the release
+   * removes nothing and the shared count was never raised.
+   */
+  #admitUncapped(target: string, now: number, tokens: number, limits: AdmissionLimits): Admission {
+    const lease: Lease = { target, id: randomId(), at: now, tokens };
+    this.#leases.hold(lease);
+    void this.#health.attempt(() => this.#scripts.admit(target, lease.id, now, tokens, limits)).then((result) => {
+      if (result !== OFFLINE && result.admission.ok) this.#cache.setInFlight(target, result.count);
+    });
+    return { ok: true, lease };
+  }
+
+  async #admitShared(target: string, now: number, tokens: number, limits: AdmissionLimits): Promise<Admission> {
     const result = await this.#health.attempt(() => this.#scripts.admit(target, randomId(), now, tokens, limits));
     if (result === OFFLINE) {
       // Slots still held through Redis keep counting against the cap while it is away.
