@@ -139,14 +139,33 @@ function keyMatches(bytes: Uint8Array, at: number, key: string): boolean {
   return true;
 }
 
-/** Returns `body` with the value at `span` replaced by the JSON encoding of `value`. */
+/**
+ * JSON encodings of the strings spliced in: model names, which come from the config
+ * (a bounded set), so each is encoded once rather than per request.
+ */
+const encodings = new Map<string, Buffer>();
+const MAX_ENCODINGS = 4096;
+
+function encoded(value: string): Buffer {
+  let bytes = encodings.get(value);
+  if (!bytes) {
+    bytes = Buffer.from(JSON.stringify(value), 'utf8');
+    if (encodings.size < MAX_ENCODINGS) encodings.set(value, bytes);
+  }
+  return bytes;
+}
+
+/**
+ * Returns `body` with the value at `span` replaced by the JSON encoding of `value`;
+ * `body` itself when the value there already is exactly that encoding.
+ */
 export function spliceJson(body: Buffer, span: ValueSpan, value: string): Buffer {
-  const replacement = JSON.stringify(value);
-  const size = Buffer.byteLength(replacement, 'utf8');
-  // Written into one fresh buffer: no intermediate Buffer for the value, no views to concat.
-  const out = Buffer.allocUnsafe(body.length - (span.end - span.start) + size);
+  const replacement = encoded(value);
+  if (span.end - span.start === replacement.length && body.compare(replacement, 0, replacement.length, span.start, span.end) === 0) return body;
+  // Written into one fresh buffer: no intermediate views to concat.
+  const out = Buffer.allocUnsafe(body.length - (span.end - span.start) + replacement.length);
   body.copy(out, 0, 0, span.start);
-  out.write(replacement, span.start, 'utf8');
-  body.copy(out, span.start + size, span.end);
+  replacement.copy(out, span.start);
+  body.copy(out, span.start + replacement.length, span.end);
   return out;
 }

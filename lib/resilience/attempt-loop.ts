@@ -150,7 +150,7 @@ export async function runAttempts(
       forcedId = set.forced?.id;
       let ordered = route.strategy.order(set.eligible, pick);
       if (ordered instanceof Promise) ordered = await ordered;
-      const queue = round === 0 ? ordered.filter((t) => !tried.has(t.id)) : [...ordered];
+      const queue = round === 0 && tried.size > 0 ? ordered.filter((t) => !tried.has(t.id)) : ordered.slice();
       ctx.route = route.name;
       while (queue.length > 0 && attemptsLeft > 0) {
         const settled = await runRace(ctx, queue, route, launch, deps);

@@ -94,8 +94,7 @@ class Exchange implements AttemptHandlers {
     const span = this.#span;
     if (!span) return raw;
     if (this.#splicedModel === model && this.#splicedBody) return this.#splicedBody;
-    const current = raw.subarray(span.start, span.end).toString('utf8');
-    const body = current === JSON.stringify(model) ? raw : spliceJson(raw, span, model);
+    const body = spliceJson(raw, span, model);
     this.#splicedModel = model;
     this.#splicedBody = body;
     return body;

@@ -99,6 +99,24 @@ describe('redaction', () => {
   });
 });
 
+describe('access log', () => {
+  it('writes one line per request, and follows the log level a reload sets', async () => {
+    const started = await startHarness({ mocks: { a: { format: 'openai' } }, policy: `routes:\n  r:\n    targets: [{ provider: a, model: m }]\n`, captureLogs: true });
+    harness = started;
+    const requests = (): Record<string, unknown>[] => started.logs().filter((l) => l.msg === 'request');
+    expect((await chat(harness.url, 'r')).status).toBe(200);
+    await vi.waitFor(() => expect(requests()).toHaveLength(1));
+    expect(requests()[0]).toMatchObject({ route: 'r', target: 'a/m', status: 200, method: 'POST', path: '/v1/chat/completions' });
+    harness.llmux.logger.level = 'warn';
+    const quiet = await chat(harness.url, 'r');
+    harness.llmux.logger.level = 'info';
+    const loud = await chat(harness.url, 'r');
+    await vi.waitFor(() => expect(requests().map((l) => l.id)).toContain(loud.headers.get('x-llmux-request-id')));
+    expect(requests().map((l) => l.id)).not.toContain(quiet.headers.get('x-llmux-request-id'));
+    expect(requests()).toHaveLength(2);
+  });
+});
+
 describe('client keys', () => {
   const keys = `auth:\n  keys:\n    - { name: all, key: key-for-everything }\n    - { name: limited, key: key-for-route-a, routes: [a] }`;
   const policy = `routes:\n  a:\n    targets: [{ provider: up, model: m }]\n  b:\n    targets: [{ provider: up, model: m }]\n`;

@@ -10,5 +10,7 @@ export function sortByScore(targets: readonly Target[], scores: readonly number[
 
 /** Weighted targets first (in the given order), then weight-0 fallbacks in config order. */
 export function weightedFirst(ordered: readonly Target[]): Target[] {
+  // Most routes have no weight-0 fallbacks: one copy instead of two filters and a spread.
+  if (ordered.every((t) => t.weight > 0)) return ordered.slice();
   return [...ordered.filter((t) => t.weight > 0), ...ordered.filter((t) => t.weight === 0)];
 }

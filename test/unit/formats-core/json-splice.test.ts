@@ -9,6 +9,16 @@ function rewrite(text: string, model: string): string {
 }
 
 describe('findTopLevelValue / spliceJson', () => {
+  it('hands back the same buffer when the value already is the target model, and splices non-ASCII names byte-exactly', () => {
+    const raw = Buffer.from('{"model":"gpt-4o","messages":[]}', 'utf8');
+    const span = findTopLevelValue(raw, 'model')!;
+    expect(spliceJson(raw, span, 'gpt-4o')).toBe(raw);
+    const renamed = spliceJson(raw, span, 'modèle-\u00e9"x');
+    expect(JSON.parse(renamed.toString('utf8'))).toEqual({ model: 'modèle-\u00e9"x', messages: [] });
+    // A value of the same length but different bytes is still replaced.
+    expect(spliceJson(raw, span, 'gpt-4x').toString('utf8')).toBe('{"model":"gpt-4x","messages":[]}');
+  });
+
   it('replaces only the model value and keeps every other byte', () => {
     const text = '{ "messages" : [{"role":"user","content":"say \\"model\\": no"}],\n  "model":"route-a" ,"stream":true}';
     expect(rewrite(text, 'gpt-4o')).toBe(text.replace('"route-a"', '"gpt-4o"'));
