@@ -39,6 +39,7 @@ import { LeaseKeeper } from './lease-keeper.js';
 import { Resync } from './resync.js';
 import { defineScripts } from './scripts.js';
 import { ScriptClient } from './script-client.js';
+import { SlotBatcher } from './slot-batcher.js';
 import { TargetCache, type CachedTarget } from './target-cache.js';
 import { OFFLINE, withDeadline } from './deadline.js';
 
@@ -58,6 +59,9 @@ export class RedisStore implements StateStore {
   readonly #scripts: ScriptClient;
   readonly #health: BackendHealth;
   readonly #cache = new TargetCache();
+  readonly #batcher: SlotBatcher;
+  /** Held leases of targets without a cap or quota: taken and given back through the batcher. */
+  readonly #unrefusable = new Set<string>();
   readonly #leases: LeaseKeeper;
   readonly #latency: LatencyBatcher;
   readonly #resync: Resync;
@@ -114,31 +118,39 @@ export class RedisStore implements StateStore {
       emit: (event) => this.#emit(event),
       everyMs: config.cache_refresh_ms,
     });
+    this.#batcher = new SlotBatcher({
+      send: (target, batch) => this.#health.attempt(() => this.#scripts.sync(target, this.#now(), batch)),
+      synced: (target, result) => this.#cache.setInFlight(target, result.inFlight),
+      failed: (target, batch) => {
+        for (const { lease, actualTokens } of batch.removedLeases) this.#leases.owe(lease, actualTokens);
+        let counts: WindowCounts | undefined;
+        for (let i = 0; i < batch.successes; i++) counts = this.#local.recordOutcome(target, true, batch.windowMs ?? 0);
+        return counts;
+      },
+    });
   }
 
   admit(target: string, limits: AdmissionLimits): MaybePromise<Admission> {
     const now = this.#now();
     const tokens = Math.max(0, Math.round(limits.tokens ?? 0));
     if (limits.maxConnections === Number.POSITIVE_INFINITY && limits.rpm === undefined && limits.tpm === undefined && this.#health.healthy) {
-      return this.#admitUncapped(target, now, tokens, limits);
+      return this.#admitUncapped(target, now, tokens);
     }
     return this.#admitShared(target, now, tokens, limits);
   }
 
   /**
    * A target without a cap or quota cannot refuse, so its slot is taken at once and
-   * announced to Redis in the background instead of on the request's path (a round
+   * announced to Redis with the next batch instead of on the request's path (a round
    * trip there, under load, waits behind everything else the event loop has to do).
-   * The announcement and the later release go over the same connection, so Redis
-   * sees them in order; if the announcement is lost with the connection, the release
-   * removes nothing and the shared count was never raised.
+   * A batch holds a slot's release only if it also holds, or follows, its taking; if
+   * the taking is lost with the connection, the release removes nothing.
    */
-  #admitUncapped(target: string, now: number, tokens: number, limits: AdmissionLimits): Admission {
+  #admitUncapped(target: string, now: number, tokens: number): Admission {
     const lease: Lease = { target, id: randomId(), at: now, tokens };
     this.#leases.hold(lease);
-    void this.#health.attempt(() => this.#scripts.admit(target, lease.id, now, tokens, limits)).then((result) => {
-      if (result !== OFFLINE && result.admission.ok) this.#cache.setInFlight(target, result.count);
-    });
+    this.#unrefusable.add(lease.id);
+    this.#batcher.add(lease);
     return { ok: true, lease };
   }
 
@@ -158,6 +170,8 @@ export class RedisStore implements StateStore {
   async release(lease: Lease, actualTokens?: number): Promise<void> {
     const held = this.#leases.take(lease.id);
     if (!held) return this.#local.release(lease, actualTokens);
+    // No quota to correct: the release only gives the slot back.
+    if (this.#unrefusable.delete(held.id)) return this.#batcher.remove(held, actualTokens);
     const delta = actualTokens === undefined ? undefined : Math.max(0, Math.round(actualTokens)) - held.tokens;
     const count = await this.#health.attempt(() => this.#scripts.release(held.target, held.id, this.#now(), held.at, delta));
     if (count === OFFLINE) this.#leases.owe(held, actualTokens);
@@ -218,7 +232,13 @@ export class RedisStore implements StateStore {
     return totals === OFFLINE ? this.#local.spent(budgets, windowStart) : totals;
   }
 
-  async recordOutcome(target: string, ok: boolean, windowMs: number): Promise<WindowCounts> {
+  recordOutcome(target: string, ok: boolean, windowMs: number): Promise<WindowCounts> {
+    // A success needs no answer before the next request: it goes with the target's next batch.
+    if (ok && this.#health.healthy) return this.#batcher.success(target, windowMs);
+    return this.#recordOne(target, ok, windowMs);
+  }
+
+  async #recordOne(target: string, ok: boolean, windowMs: number): Promise<WindowCounts> {
     const counts = await this.#health.attempt(() => this.#scripts.outcome(target, ok, windowMs, this.#now()));
     return counts === OFFLINE ? this.#local.recordOutcome(target, ok, windowMs) : counts;
   }
@@ -265,6 +285,7 @@ export class RedisStore implements StateStore {
     this.#closed = true;
     this.#refresher.stop();
     if (this.#health.healthy) {
+      await this.#batcher.flush();
       await this.#latency.flush();
       const now = this.#now();
       const releases = [...this.#leases.byTarget()].flatMap(([target, ids]) =>

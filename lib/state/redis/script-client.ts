@@ -16,6 +16,26 @@ import {
 import { type BreakerMessage, type CooldownMessage, encodeMessage } from './events.js';
 import { type KeyLayout } from './keys.js';
 
+type Arg = string | number;
+
+/** One target's changes for the SYNC script. */
+export interface SlotBatch {
+  /** Lease ids of slots taken. */
+  readonly adds: readonly string[];
+  /** Lease ids of slots given back. */
+  readonly removes: readonly string[];
+  readonly successes: number;
+  /** The breaker window the successes count in. */
+  readonly windowMs: number | undefined;
+}
+
+export interface SyncResult {
+  /** The target's unexpired slots after the batch. */
+  readonly inFlight: number;
+  /** The outcome window after the batch, when it counted successes. */
+  readonly counts: WindowCounts | undefined;
+}
+
 /** What one read of a target returns. */
 export interface TargetSnapshot {
   readonly inFlight: number;
@@ -92,6 +112,26 @@ export class ScriptClient {
         return [this.#client.zadd(key, ...ids.flatMap((id) => [expiry, id])), this.#client.pexpire(key, 2 * this.#leaseTtlMs)];
       }),
     );
+  }
+
+  /**
+   * Applies one target's batch of unrefusable slots taken and given back, and of
+   * successes (see the SYNC script); resolves the target's count and window after it.
+   */
+  async sync(target: string, now: number, batch: SlotBatch): Promise<SyncResult> {
+    const keys = this.#keys.target(target);
+    const args: Arg[] = [now, 2 * this.#leaseTtlMs, batch.adds.length, batch.removes.length];
+    const windowMs = batch.successes > 0 ? batch.windowMs : undefined;
+    if (windowMs === undefined) args.push('', 0, 0, 0, 0);
+    else {
+      const bucketMs = Math.max(1, Math.floor(windowMs / 10));
+      args.push(windowMs, batch.successes, Math.floor(now / bucketMs), Math.floor((now - windowMs) / bucketMs), windowMs + bucketMs);
+    }
+    const expiry = now + this.#leaseTtlMs;
+    for (const id of batch.adds) args.push(id, expiry);
+    for (const id of batch.removes) args.push(id);
+    const [inFlight, successes, failures] = await this.#client.llmuxSync(keys.slots, keys.outcomes, ...args);
+    return { inFlight, counts: windowMs === undefined ? undefined : { successes, failures } };
   }
 
   async outcome(target: string, ok: boolean, windowMs: number, now: number): Promise<WindowCounts> {

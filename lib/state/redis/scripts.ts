@@ -89,35 +89,72 @@ return {removed, redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[2], '+inf')}
 `;
 
 /**
- * Counts one outcome in the current bucket and sums the window; a different
- * window length starts the window over, as the memory backend does.
+ * Adds `by` to one field of an outcome window and sums the window; a different
+ * window length starts the window over, as the memory backend does. Shared by the
+ * OUTCOME and SYNC scripts.
+ */
+const COUNT_OUTCOME = `
+local function countOutcome(key, span, field, by, oldest, ttl)
+  if redis.call('HGET', key, '_span') ~= span then
+    redis.call('DEL', key)
+    redis.call('HSET', key, '_span', span)
+  end
+  redis.call('HINCRBY', key, field, by)
+  local successes, failures, stale = 0, 0, {}
+  local flat = redis.call('HGETALL', key)
+  for i = 1, #flat, 2 do
+    local kind, index = string.match(flat[i], '^(%a+):(%d+)$')
+    if kind then
+      if tonumber(index) < oldest then
+        stale[#stale + 1] = flat[i]
+      elseif kind == 'ok' then
+        successes = successes + tonumber(flat[i + 1])
+      else
+        failures = failures + tonumber(flat[i + 1])
+      end
+    end
+  end
+  if #stale > 0 then redis.call('HDEL', key, unpack(stale)) end
+  redis.call('PEXPIRE', key, ttl)
+  return successes, failures
+end
+`;
+
+/**
+ * Counts one outcome in the current bucket and sums the window.
  * KEYS: outcomes. ARGV: window ms, '1' ok / '0' failed, bucket index, oldest index, key ttl.
  * Returns {successes, failures}.
  */
-const OUTCOME = `
-if redis.call('HGET', KEYS[1], '_span') ~= ARGV[1] then
-  redis.call('DEL', KEYS[1])
-  redis.call('HSET', KEYS[1], '_span', ARGV[1])
-end
-redis.call('HINCRBY', KEYS[1], (ARGV[2] == '1' and 'ok:' or 'fail:') .. ARGV[3], 1)
-local oldest = tonumber(ARGV[4])
-local successes, failures, stale = 0, 0, {}
-local flat = redis.call('HGETALL', KEYS[1])
-for i = 1, #flat, 2 do
-  local kind, index = string.match(flat[i], '^(%a+):(%d+)$')
-  if kind then
-    if tonumber(index) < oldest then
-      stale[#stale + 1] = flat[i]
-    elseif kind == 'ok' then
-      successes = successes + tonumber(flat[i + 1])
-    else
-      failures = failures + tonumber(flat[i + 1])
-    end
-  end
-end
-if #stale > 0 then redis.call('HDEL', KEYS[1], unpack(stale)) end
-redis.call('PEXPIRE', KEYS[1], ARGV[5])
+const OUTCOME = `${COUNT_OUTCOME}
+local successes, failures = countOutcome(KEYS[1], ARGV[1], (ARGV[2] == '1' and 'ok:' or 'fail:') .. ARGV[3], 1, tonumber(ARGV[4]), ARGV[5])
 return {successes, failures}
+`;
+
+/**
+ * One target's batched changes from slots that cannot be refused (no cap, no quota):
+ * slots taken (ZADD with their expiry), slots given back (ZREM), and successful
+ * outcomes counted at once. Adds come before removes, so a slot taken and given back
+ * within one batch leaves nothing behind.
+ * KEYS: slots, outcomes. ARGV: now, slots key ttl, adds, removes, window ms ('' for no
+ * outcomes), successes, bucket index, oldest index, outcomes key ttl, then id and expiry
+ * of each add, then the id of each remove.
+ * Returns {unexpired count, successes, failures}.
+ */
+const SYNC = `${COUNT_OUTCOME}
+local adds, removes, at = tonumber(ARGV[3]), tonumber(ARGV[4]), 10
+for _ = 1, adds do
+  redis.call('ZADD', KEYS[1], ARGV[at + 1], ARGV[at])
+  at = at + 2
+end
+for _ = 1, removes do
+  redis.call('ZREM', KEYS[1], ARGV[at])
+  at = at + 1
+end
+if adds > 0 then redis.call('PEXPIRE', KEYS[1], ARGV[2]) end
+local count = redis.call('ZCOUNT', KEYS[1], '(' .. ARGV[1], '+inf')
+if ARGV[5] == '' then return {count, 0, 0} end
+local successes, failures = countOutcome(KEYS[2], ARGV[5], 'ok:' .. ARGV[7], tonumber(ARGV[6]), tonumber(ARGV[8]), ARGV[9])
+return {count, successes, failures}
 `;
 
 /**
@@ -193,6 +230,7 @@ declare module 'ioredis' {
     llmuxAdmit(slots: string, quota: string, ...args: Arg[]): Result<[0 | 1, number | string, number?], Context>;
     llmuxRelease(slots: string, quota: string, ...args: Arg[]): Result<[0 | 1, number], Context>;
     llmuxOutcome(outcomes: string, ...args: Arg[]): Result<[number, number], Context>;
+    llmuxSync(slots: string, outcomes: string, ...args: Arg[]): Result<[number, number, number], Context>;
     llmuxLatency(latency: string, ...args: Arg[]): Result<string, Context>;
     llmuxCooldown(cooldown: string, ...args: Arg[]): Result<[0 | 1, string], Context>;
     llmuxBreaker(breaker: string, probe: string, ...args: Arg[]): Result<number, Context>;
@@ -212,6 +250,7 @@ export function defineScripts(client: Redis | Cluster): void {
   client.defineCommand('llmuxAdmit', { numberOfKeys: 2, lua: ADMIT });
   client.defineCommand('llmuxRelease', { numberOfKeys: 2, lua: RELEASE });
   client.defineCommand('llmuxOutcome', { numberOfKeys: 1, lua: OUTCOME });
+  client.defineCommand('llmuxSync', { numberOfKeys: 2, lua: SYNC });
   client.defineCommand('llmuxLatency', { numberOfKeys: 1, lua: LATENCY });
   client.defineCommand('llmuxCooldown', { numberOfKeys: 1, lua: COOLDOWN });
   client.defineCommand('llmuxBreaker', { numberOfKeys: 2, lua: BREAKER });

@@ -47,8 +47,12 @@ async function replica(prefix: string, leaseTtlMs = 15_000): Promise<Replica> {
   return { store, events, logs };
 }
 
-/** admit → release in a loop until stopped, timing every call and counting rejections. */
-function load(store: RedisStore) {
+/**
+ * admit → release (and a success on the uncapped target) in a loop until stopped,
+ * timing every call and counting rejections. `busy` has a quota, so its admissions
+ * wait for Redis; `open` has none, so its slots and successes go in batches.
+ */
+function load(store: RedisStore, target: 'busy' | 'open' = 'busy') {
   const stats = { calls: 0, rejected: 0, slowest: 0 };
   let running = true;
   const timed = async (call: () => unknown): Promise<unknown> => {
@@ -65,8 +69,10 @@ function load(store: RedisStore) {
   };
   const worker = async (): Promise<void> => {
     while (running) {
-      const admission = (await timed(() => store.admit('busy', { maxConnections: Infinity, rpm: 1_000_000 }))) as Awaited<ReturnType<RedisStore['admit']>> | undefined;
+      const limits = target === 'busy' ? { maxConnections: Infinity, rpm: 1_000_000 } : { maxConnections: Infinity };
+      const admission = (await timed(() => store.admit(target, limits))) as Awaited<ReturnType<RedisStore['admit']>> | undefined;
       if (admission?.ok) await timed(() => store.release(admission.lease, 10));
+      if (target === 'open') await timed(() => store.recordOutcome(target, true, 10_000));
       // Yield to timers and I/O, as request handling would.
       await new Promise((resolve) => setImmediate(resolve));
     }
@@ -85,7 +91,7 @@ describe('RedisStore when Redis goes away and comes back', () => {
   it('keeps serving on local state, reports it once, and resumes sharing by itself', async () => {
     const prefix = uniquePrefix('outage');
     const [a, b] = await Promise.all([replica(prefix), replica(prefix)]);
-    const loads = [load(a.store), load(b.store)];
+    const loads = [load(a.store), load(b.store), load(a.store, 'open'), load(b.store, 'open')];
     await waitUntil(() => loads[0]?.stats.calls ?? 0, (calls) => calls > 50);
 
     const down = Promise.all([a, b].map((r) => nextEvent(r.store, (e) => e.type === 'backend' && !e.healthy, 2_000)));
@@ -118,7 +124,7 @@ describe('RedisStore when Redis goes away and comes back', () => {
     }
 
     // No slot leaked across the outage, and slots are shared again.
-    for (const r of [a, b]) await waitUntil(() => r.store.inFlight(['busy']), ([n]) => n === 0, 2_000);
+    for (const r of [a, b]) await waitUntil(() => r.store.inFlight(['busy', 'open']), (counts) => counts.every((n) => n === 0), 2_000);
     expect((await a.store.admit('after', { maxConnections: 1 })).ok).toBe(true);
     expect(await b.store.admit('after', { maxConnections: 1 })).toEqual({ ok: false, reason: 'connections' });
     expect(await late.store.admit('after', { maxConnections: 1 })).toEqual({ ok: false, reason: 'connections' });

@@ -29,6 +29,31 @@ describe('RedisStore replicas on one Redis', () => {
     expect((await a.admit('t', { maxConnections: 2 })).ok).toBe(true);
   });
 
+  it('shares slots of an uncapped target (sent in batches, off the request path) and their release', async () => {
+    const [a, b] = await replicas();
+    const leases = [];
+    for (let i = 0; i < 5; i++) {
+      const admission = a.admit('open', { maxConnections: Infinity });
+      // Nothing to refuse: the slot is taken without waiting for Redis.
+      expect(admission).not.toBeInstanceOf(Promise);
+      const settled = await admission;
+      if (settled.ok) leases.push(settled.lease);
+    }
+    expect(leases).toHaveLength(5);
+    await waitUntil(() => b.inFlight(['open']), (counts) => counts[0] === 5, 2_000);
+    // Given back in the same batch as two more are taken: the count is what is still held.
+    for (const lease of leases) await a.release(lease);
+    const more = [await a.admit('open', { maxConnections: Infinity }), await a.admit('open', { maxConnections: Infinity })];
+    await waitUntil(() => b.inFlight(['open']), (counts) => counts[0] === 2, 2_000);
+    for (const admission of more) if (admission.ok) await a.release(admission.lease);
+    await waitUntil(() => b.inFlight(['open']), (counts) => counts[0] === 0, 2_000);
+    // Successes are batched too, and each caller still hears the window after its own.
+    const [first, second] = await Promise.all([a.recordOutcome('open', true, 10_000), a.recordOutcome('open', true, 10_000)]);
+    expect(first).toEqual({ successes: 2, failures: 0 });
+    expect(second).toEqual({ successes: 2, failures: 0 });
+    expect(await b.recordOutcome('open', false, 10_000)).toEqual({ successes: 2, failures: 1 });
+  });
+
   it('holds an rpm quota across replicas', async () => {
     const [a, b] = await replicas();
     expect((await a.admit('t', { maxConnections: Infinity, rpm: 2 })).ok).toBe(true);
