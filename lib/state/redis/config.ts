@@ -99,6 +99,14 @@ export const redisStateSchema = z
      */
     cache_refresh_ms: ms.default(100),
     /**
+     * Slots of targets without a cap or quota, their releases and successful outcomes
+     * gather for this long and go to Redis as one script per target (0: at the end of
+     * each event-loop turn). Other replicas see those slots this much later; caps,
+     * quotas and failures are never batched.
+     * @default 5
+     */
+    write_batch_ms: z.number().int().min(0).max(1_000).default(5),
+    /**
      * Latency samples are batched and written this often.
      * @default 50
      */

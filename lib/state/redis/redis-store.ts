@@ -119,6 +119,7 @@ export class RedisStore implements StateStore {
       everyMs: config.cache_refresh_ms,
     });
     this.#batcher = new SlotBatcher({
+      windowMs: config.write_batch_ms,
       send: (target, batch) => this.#health.attempt(() => this.#scripts.sync(target, this.#now(), batch)),
       synced: (target, result) => this.#cache.setInFlight(target, result.inFlight),
       failed: (target, batch) => {
@@ -182,7 +183,8 @@ export class RedisStore implements StateStore {
     // Slots taken on local state during an outage are real requests too, until released.
     const local = this.#local.inFlight(targets);
     if (!this.#health.healthy) return local.map((n, i) => n + this.#leases.heldOn(targets[i] ?? ''));
-    const add = (entries: readonly (CachedTarget | undefined)[]): number[] => entries.map((entry, i) => (entry?.inFlight ?? 0) + (local[i] ?? 0));
+    const add = (entries: readonly (CachedTarget | undefined)[]): number[] =>
+      entries.map((entry, i) => (entry?.inFlight ?? 0) + (local[i] ?? 0) + this.#batcher.unconfirmed(targets[i] ?? ''));
     const entries = this.#refresher.entries(targets);
     return entries instanceof Promise ? entries.then(add) : add(entries);
   }

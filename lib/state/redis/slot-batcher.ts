@@ -1,10 +1,14 @@
 /**
  * Batches the Redis writes that nothing waits for: slots of targets without a cap
  * or quota (which cannot be refused), their releases, and successful outcomes. Each
- * request used to send three scripts; now each target gets one script per turn of
- * the event loop (`setImmediate`, the same moment ioredis's auto-pipelining flushes),
- * however many requests it served in that turn. Under load that is most of the Redis
- * backend's cost per request, in Redis and in ioredis.
+ * request used to send three scripts; now each target gets one script per window
+ * (`write_batch_ms`, a few milliseconds), however many requests it served in that
+ * window. Under load that is most of the Redis backend's cost per request, in Redis
+ * and in ioredis. A window of 0 sends once per turn of the event loop (`setImmediate`,
+ * the moment ioredis's auto-pipelining flushes): at saturation a turn already holds
+ * many requests, but at a moderate load (one request per turn) only a window lets
+ * several share a script. The price is that other replicas see these slots that much
+ * later, which only least-connections ordering reads (caps and quotas never batch).
  *
  * A batch that cannot be sent is handed back to the store, which owes the releases
  * and counts the outcomes on local state, as it does for a single failed call.
@@ -19,6 +23,11 @@ export interface PendingBatch extends SlotBatch {
 }
 
 export interface SlotBatcherOptions {
+  /**
+   * How long changes gather before they are sent; 0 sends them at the end of the
+   * event-loop turn.
+   */
+  readonly windowMs: number;
   /** Sends one target's batch (within the store's deadline); OFFLINE when Redis could not take it. */
   send(target: string, batch: SlotBatch): Promise<SyncResult | typeof OFFLINE>;
   /** The batch is in Redis. */
@@ -43,7 +52,10 @@ const NO_COUNTS: WindowCounts = Object.freeze({ successes: 0, failures: 0 });
 export class SlotBatcher {
   readonly #options: SlotBatcherOptions;
   #pending = new Map<string, TargetBatch>();
+  /** Per target: slots taken minus slots given back that Redis has not confirmed yet. */
+  readonly #unconfirmed = new Map<string, number>();
   #scheduled = false;
+  #timer: NodeJS.Timeout | undefined;
 
   constructor(options: SlotBatcherOptions) {
     this.#options = options;
@@ -52,6 +64,7 @@ export class SlotBatcher {
   /** A slot taken on `lease.target`. */
   add(lease: Lease): void {
     this.#batch(lease.target).adds.push(lease.id);
+    this.#shift(lease.target, 1);
   }
 
   /** A slot given back; `actualTokens` travels with it in case the batch fails and the release is owed. */
@@ -59,6 +72,16 @@ export class SlotBatcher {
     const batch = this.#batch(lease.target);
     batch.removes.push(lease.id);
     batch.removedLeases.push({ lease, actualTokens });
+    this.#shift(lease.target, -1);
+  }
+
+  /**
+   * This replica's slots on `target` that Redis does not count yet (taken minus given
+   * back, pending or on their way): the store adds them to what Redis last said, so a
+   * replica's own requests count at once, as with the memory backend.
+   */
+  unconfirmed(target: string): number {
+    return this.#unconfirmed.get(target) ?? 0;
   }
 
   /** A successful outcome in the target's window of `windowMs`; resolves the window after the batch. */
@@ -73,6 +96,8 @@ export class SlotBatcher {
   /** Sends everything pending now (a shutdown does, before closing the connection). */
   flush(): Promise<void> {
     this.#scheduled = false;
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
     const pending = this.#pending;
     if (pending.size === 0) return Promise.resolve();
     this.#pending = new Map();
@@ -81,12 +106,20 @@ export class SlotBatcher {
 
   async #send(target: string, batch: TargetBatch): Promise<void> {
     const result = await this.#options.send(target, batch);
+    // Redis's answer (or, offline, the local fallback) counts these from now on.
+    this.#shift(target, batch.removes.length - batch.adds.length);
     if (result === OFFLINE) {
       batch.settleCounts?.(this.#options.failed(target, batch) ?? NO_COUNTS);
       return;
     }
     this.#options.synced(target, result);
     batch.settleCounts?.(result.counts ?? NO_COUNTS);
+  }
+
+  #shift(target: string, by: number): void {
+    const count = (this.#unconfirmed.get(target) ?? 0) + by;
+    if (count === 0) this.#unconfirmed.delete(target);
+    else this.#unconfirmed.set(target, count);
   }
 
   #batch(target: string): TargetBatch {
@@ -97,7 +130,11 @@ export class SlotBatcher {
     }
     if (!this.#scheduled) {
       this.#scheduled = true;
-      setImmediate(() => void this.flush());
+      if (this.#options.windowMs > 0) {
+        // Unref'd: the store's close() flushes whatever is pending; the timer need not hold the process.
+        this.#timer = setTimeout(() => void this.flush(), this.#options.windowMs);
+        this.#timer.unref();
+      } else setImmediate(() => void this.flush());
     }
     return batch;
   }

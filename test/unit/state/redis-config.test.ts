@@ -13,6 +13,7 @@ describe('redis state config', () => {
       reconnect_max_delay_ms: 1_000,
       lease_ttl_ms: 15_000,
       cache_refresh_ms: 100,
+      write_batch_ms: 5,
       latency_flush_ms: 50,
       recovery_check_ms: 500,
     });
