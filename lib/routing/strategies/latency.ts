@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { defineStrategy } from '../strategy.js';
+import type { Target } from '../target.js';
 import { sortByScore } from './order-helpers.js';
 
 export const latency = defineStrategy({
@@ -18,17 +19,21 @@ export const latency = defineStrategy({
   }),
   create({ exploration }) {
     return {
-      async order(candidates, { state, random }) {
-        const averages = await state.latency(candidates.map((t) => t.id));
-        const scores = candidates.map((t, i) => (t.weight > 0 ? (averages[i] ?? 0) : Infinity));
-        const ordered = sortByScore(candidates, scores, random);
-        const explorable = ordered.filter((t) => t.weight > 0).length;
-        if (explorable > 1 && random() < exploration) {
-          const pick = 1 + Math.floor(random() * (explorable - 1));
-          const [explored] = ordered.splice(pick, 1);
-          if (explored) ordered.unshift(explored);
-        }
-        return ordered;
+      order(candidates, { state, random }) {
+        const byLatency = (averages: readonly (number | undefined)[]): Target[] => {
+          const scores = candidates.map((t, i) => (t.weight > 0 ? (averages[i] ?? 0) : Infinity));
+          const ordered = sortByScore(candidates, scores, random);
+          const explorable = ordered.filter((t) => t.weight > 0).length;
+          if (explorable > 1 && random() < exploration) {
+            const pick = 1 + Math.floor(random() * (explorable - 1));
+            const [explored] = ordered.splice(pick, 1);
+            if (explored) ordered.unshift(explored);
+          }
+          return ordered;
+        };
+        // The store usually answers from memory or its cache: no promise then.
+        const averages = state.latency(candidates.map((t) => t.id));
+        return averages instanceof Promise ? averages.then(byLatency) : byLatency(averages);
       },
     };
   },

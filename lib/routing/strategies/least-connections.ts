@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineStrategy } from '../strategy.js';
+import type { Target } from '../target.js';
 import { sortByScore } from './order-helpers.js';
 
 export const leastConnections = defineStrategy({
@@ -13,10 +14,16 @@ export const leastConnections = defineStrategy({
   options: z.strictObject({ type: z.literal('least_connections') }),
   create() {
     return {
-      async order(candidates, { state, random }) {
-        const counts = await state.inFlight(candidates.map((t) => t.id));
-        const scores = candidates.map((t, i) => (t.weight > 0 ? (counts[i] ?? 0) / t.weight : Infinity));
-        return sortByScore(candidates, scores, random);
+      order(candidates, { state, random }) {
+        const byCounts = (counts: readonly number[]): Target[] =>
+          sortByScore(
+            candidates,
+            candidates.map((t, i) => (t.weight > 0 ? (counts[i] ?? 0) / t.weight : Infinity)),
+            random,
+          );
+        // The store usually answers from memory or its cache: no promise then.
+        const counts = state.inFlight(candidates.map((t) => t.id));
+        return counts instanceof Promise ? counts.then(byCounts) : byCounts(counts);
       },
     };
   },
