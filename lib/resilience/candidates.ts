@@ -7,7 +7,7 @@
  */
 import type { Operation } from '../providers/types.js';
 import type { Route, Target } from '../routing/target.js';
-import type { MaybePromise, StateStore } from '../state/store.js';
+import { mapMaybe, type MaybePromise, type StateStore } from '../state/store.js';
 import type { BreakerBoard } from './breakers.js';
 import type { HealthBoard } from './health-checks.js';
 import type { RequestView } from '../server/request-view.js';
@@ -46,8 +46,7 @@ const at = (epochMs: number | undefined): string => (epochMs === undefined ? 'un
 
 /** Synchronous while the store answers from memory or its cache (the usual case). */
 export function candidatesFor(route: Route, filters: CandidateFilters): MaybePromise<CandidateSet> {
-  const cooldowns = filters.state.cooldowns(route.targetIds);
-  return cooldowns instanceof Promise ? cooldowns.then((known) => sortOut(route, filters, known)) : sortOut(route, filters, cooldowns);
+  return mapMaybe(filters.state.cooldowns(route.targetIds), (cooldowns) => sortOut(route, filters, cooldowns));
 }
 
 function sortOut(route: Route, filters: CandidateFilters, cooldowns: readonly (number | undefined)[]): CandidateSet {

@@ -75,6 +75,11 @@ export interface StoreStatus {
  */
 export type MaybePromise<T> = T | Promise<T>;
 
+/** `fn` applied to a value now, or once it arrives: a promise only when `value` is one. */
+export function mapMaybe<T, R>(value: MaybePromise<T>, fn: (settled: T) => R): MaybePromise<R> {
+  return value instanceof Promise ? value.then(fn) : fn(value);
+}
+
 export interface StateStore {
   /** `memory` or `redis`. */
   readonly backend: string;

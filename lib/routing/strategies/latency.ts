@@ -6,6 +6,7 @@
  */
 import { z } from 'zod';
 import { defineStrategy } from '../strategy.js';
+import { mapMaybe } from '../../state/store.js';
 import type { Target } from '../target.js';
 import { sortByScore } from './order-helpers.js';
 
@@ -32,8 +33,7 @@ export const latency = defineStrategy({
           return ordered;
         };
         // The store usually answers from memory or its cache: no promise then.
-        const averages = state.latency(candidates.map((t) => t.id));
-        return averages instanceof Promise ? averages.then(byLatency) : byLatency(averages);
+        return mapMaybe(state.latency(candidates.map((t) => t.id)), byLatency);
       },
     };
   },

@@ -5,6 +5,7 @@
  */
 import { z } from 'zod';
 import { defineStrategy } from '../strategy.js';
+import { mapMaybe } from '../../state/store.js';
 import type { Target } from '../target.js';
 import { sortByScore } from './order-helpers.js';
 
@@ -22,8 +23,7 @@ export const leastConnections = defineStrategy({
             random,
           );
         // The store usually answers from memory or its cache: no promise then.
-        const counts = state.inFlight(candidates.map((t) => t.id));
-        return counts instanceof Promise ? counts.then(byCounts) : byCounts(counts);
+        return mapMaybe(state.inFlight(candidates.map((t) => t.id)), byCounts);
       },
     };
   },

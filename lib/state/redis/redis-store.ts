@@ -19,6 +19,7 @@ import {
   type Admission,
   type AdmissionLimits,
   type Lease,
+  mapMaybe,
   type MaybePromise,
   type SharedBreaker,
   type StateEvent,
@@ -185,8 +186,7 @@ export class RedisStore implements StateStore {
     if (!this.#health.healthy) return local.map((n, i) => n + this.#leases.heldOn(targets[i] ?? ''));
     const add = (entries: readonly (CachedTarget | undefined)[]): number[] =>
       entries.map((entry, i) => (entry?.inFlight ?? 0) + (local[i] ?? 0) + this.#batcher.unconfirmed(targets[i] ?? ''));
-    const entries = this.#refresher.entries(targets);
-    return entries instanceof Promise ? entries.then(add) : add(entries);
+    return mapMaybe(this.#refresher.entries(targets), add);
   }
 
   recordLatency(target: string, ms: number): void {
@@ -197,8 +197,7 @@ export class RedisStore implements StateStore {
 
   latency(targets: readonly string[]): MaybePromise<(number | undefined)[]> {
     const averages = (entries: readonly (CachedTarget | undefined)[]): (number | undefined)[] => entries.map((entry) => entry?.latency);
-    const entries = this.#refresher.entries(targets);
-    return entries instanceof Promise ? entries.then(averages) : averages(entries);
+    return mapMaybe(this.#refresher.entries(targets), averages);
   }
 
   async setCooldown(target: string, until: number): Promise<void> {
@@ -220,8 +219,7 @@ export class RedisStore implements StateStore {
       const now = this.#now();
       return entries.map((entry) => (entry?.cooldown !== undefined && entry.cooldown > now ? entry.cooldown : undefined));
     };
-    const entries = this.#refresher.entries(targets);
-    return entries instanceof Promise ? entries.then(inForce) : inForce(entries);
+    return mapMaybe(this.#refresher.entries(targets), inForce);
   }
 
   async addSpend(budget: string, windowStart: number, windowMs: number, usd: number): Promise<number> {

@@ -33,6 +33,8 @@ describe('redis state config', () => {
     ['braces in the prefix', { backend: 'redis', url: 'redis://a:1', prefix: 'x{y}' }],
     ['an unknown key', { backend: 'redis', url: 'redis://a:1', command_timeout: 100 }],
     ['a zero timeout', { backend: 'redis', url: 'redis://a:1', command_timeout_ms: 0 }],
+    ['a negative write batch window', { backend: 'redis', url: 'redis://a:1', write_batch_ms: -1 }],
+    ['a write batch window past a second', { backend: 'redis', url: 'redis://a:1', write_batch_ms: 5_000 }],
   ])('refuses %s', (_, input) => {
     expect(redisStateSchema.safeParse(input).success).toBe(false);
   });
