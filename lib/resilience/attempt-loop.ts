@@ -230,7 +230,7 @@ async function commit(
   void deps.state.recordLatency(target.id, result.ttfbMs);
   let delivery: Delivery = { end: { kind: 'client_abort' } };
   // Shutdown (past its drain timeout) or a gone client can end the answer from outside.
-  ctx.cutUpstream = (reason) => result.response.destroy(reason);
+  ctx.upstreamAnswer = result.response;
   try {
     if (ctx.clientGone || ctx.res.writableEnded) result.response.destroy();
     else {
@@ -238,7 +238,7 @@ async function commit(
       delivery = delivering instanceof Promise ? await delivering : delivering;
     }
   } finally {
-    ctx.cutUpstream = undefined;
+    ctx.upstreamAnswer = undefined;
     const { end, usage } = delivery;
     if (end.kind === 'complete') running.ticket.success();
     else if (end.kind === 'upstream_broken') running.ticket.failure();

@@ -122,10 +122,13 @@ class Attempt implements AttemptHandle {
   /** Called by the upstream client as soon as the request exists, so that it can be cut. */
   requestStarted(request: ClientRequest): void {
     this.#request = request;
-    // http-proxy-3 announces the request from its 'socket' event, so the socket is usually there already.
+    // The request is announced as soon as it exists; even a pooled socket is assigned a tick later.
     if (request.socket) this.#watchConnect(request.socket);
-    else request.once('socket', (socket: Socket) => this.#watchConnect(socket));
+    else request.on('socket', this.#onSocket);
   }
+
+  // A field, not a closure per request; 'socket' is emitted once, and the listener dies with the request.
+  readonly #onSocket = (socket: Socket): void => this.#watchConnect(socket);
 
   /** A whole answer's first chunk ends the first-byte wait; later ones re-arm the idle timer. */
   readonly #onChunk = (): void => {

