@@ -174,13 +174,37 @@ export class UpstreamRequestError extends Error {
   }
 }
 
+/**
+ * One call's options for http-proxy-3, always built here so that every call (and the
+ * server-wide template below) has the same keys in the same order.
+ */
+function callOptions(target: PlainTarget | undefined, agent: Agent | undefined, body: BodySource | undefined): ServerOptions {
+  return {
+    // The upstream path goes in as the request's own URL, taken verbatim (`toProxy`)
+    // and not joined to the target's path: http-proxy-3 would otherwise parse both
+    // with `new URL` on every request.
+    prependPath: false,
+    selfHandleResponse: true,
+    toProxy: true,
+    changeOrigin: true,
+    xfwd: false,
+    // http-proxy-3 treats a target object like a URL: it reads the same fields.
+    target: target as unknown as URL,
+    agent,
+    buffer: body as unknown as Stream,
+  };
+}
+
 export class UpstreamClient {
   /**
-   * No server-wide options: http-proxy-3 merges them with each call's as
-   * `{ ...server, ...call }`, which Node 20's V8 copies on a slow path (~7 µs with a
-   * handful of keys each side) while `{ ...{}, ...call }` is cheap. Every call carries them all.
+   * http-proxy-3 merges its server-wide options with each call's as
+   * `{ ...server, ...call }`, and sets `prependPath` on the server's. When the two
+   * differ in shape, V8 (Node 20) makes a new hidden class for every merged object: a
+   * map in the old generation and a descriptor array per request (~7 µs, and garbage
+   * only a full collection frees). Server options of exactly the calls' shape make
+   * the merge a copy onto one shared hidden class.
    */
-  readonly #proxy = createProxyServer({});
+  readonly #proxy = createProxyServer(callOptions(undefined, undefined, undefined));
 
   constructor() {
     // Errors are delivered per call through the callback; this only keeps the emitter from throwing.
@@ -200,20 +224,7 @@ export class UpstreamClient {
       }
       res.on('close', pending.onClientClose);
       const target = plainTarget(call.url);
-      const options: ServerOptions = {
-        selfHandleResponse: true,
-        // The upstream path goes in as the request's own URL, taken verbatim (`toProxy`)
-        // and not joined to the target's path: http-proxy-3 would otherwise parse both
-        // with `new URL` on every request.
-        prependPath: false,
-        toProxy: true,
-        changeOrigin: true,
-        xfwd: false,
-        // http-proxy-3 treats a target object like a URL: it reads the same fields.
-        target: target as unknown as URL,
-        agent: call.agent,
-        buffer: new BodySource(call.body, pending) as unknown as Stream,
-      };
+      const options = callOptions(target, call.agent, new BodySource(call.body, pending));
       // The upstream's headers and path go in as the request's own (headers rather than
       // `options.headers`, which http-proxy-3 would merge with another slow spread). It
       // reads both synchronously within web(); the client's are put back right after.
