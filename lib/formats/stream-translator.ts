@@ -5,7 +5,7 @@
  * the usage and finish reason it saw, for the access log and token accounting.
  */
 import { type FinishReason, type StreamEvent, type Usage } from './canonical.js';
-import { type EncodeResponseOptions, type FormatCodec } from './codec.js';
+import { type EncodeResponseOptions, type FormatCodec, type StreamDecoder, type StreamEncoder } from './codec.js';
 import { malformedEvent } from './shared/errors.js';
 import { createSseReader } from './sse.js';
 
@@ -27,65 +27,79 @@ export function createStreamTranslator(
   client: FormatCodec,
   options: EncodeResponseOptions & { readonly includeUsage: boolean },
 ): StreamTranslator {
-  const reader = createSseReader();
-  const decoder = upstream.createStreamDecoder();
-  const encoder = client.createStreamEncoder(options);
-  let done = false;
-  let failed = false;
-  let usage: Usage | undefined;
-  let finishReason: FinishReason | undefined;
+  return new Translator(upstream, upstream.createStreamDecoder(), client.createStreamEncoder(options));
+}
 
-  const emit = (events: readonly StreamEvent[]): string => {
+/** A class rather than an object literal with getters over closed-over state (see the SSE reader for why). */
+class Translator implements StreamTranslator {
+  readonly #reader = createSseReader();
+  #done = false;
+  #failed = false;
+  #usage: Usage | undefined;
+  #finishReason: FinishReason | undefined;
+
+  constructor(
+    private readonly upstream: FormatCodec,
+    private readonly decoder: StreamDecoder,
+    private readonly encoder: StreamEncoder,
+  ) {}
+
+  get done(): boolean {
+    return this.#done;
+  }
+
+  get usage(): Usage | undefined {
+    return this.#usage;
+  }
+
+  get finishReason(): FinishReason | undefined {
+    return this.#finishReason;
+  }
+
+  get failed(): boolean {
+    return this.#failed;
+  }
+
+  push(chunk: Uint8Array): string {
+    if (this.#done) return '';
+    let out = '';
+    for (const event of this.#reader.push(chunk)) {
+      out += this.#emit(this.decoder.decode(event));
+      if (this.#done) return out;
+    }
+    return out + this.#readerFailure();
+  }
+
+  end(): string {
+    if (this.#done) return '';
+    let out = '';
+    for (const event of this.#reader.end()) {
+      out += this.#emit(this.decoder.decode(event));
+      if (this.#done) return out;
+    }
+    out += this.#readerFailure();
+    return this.#done ? out : out + this.#emit(this.decoder.end());
+  }
+
+  #emit(events: readonly StreamEvent[]): string {
     let out = '';
     for (const event of events) {
-      if (done) break;
-      if (event.type === 'usage') usage = event.usage;
-      else if (event.type === 'start' && event.usage) usage = event.usage;
-      else if (event.type === 'finish') finishReason = event.reason;
-      else if (event.type === 'end') done = true;
+      if (this.#done) break;
+      if (event.type === 'usage') this.#usage = event.usage;
+      else if (event.type === 'start' && event.usage) this.#usage = event.usage;
+      else if (event.type === 'finish') this.#finishReason = event.reason;
+      else if (event.type === 'end') this.#done = true;
       else if (event.type === 'error') {
-        done = true;
-        failed = true;
+        this.#done = true;
+        this.#failed = true;
       }
-      out += encoder.encode(event);
+      out += this.encoder.encode(event);
     }
     return out;
-  };
+  }
 
-  const readerFailure = (): string =>
-    reader.error === undefined ? '' : emit([{ type: 'error', error: malformedEvent(`${upstream.name} upstream`, reader.error) }]);
-
-  return {
-    push(chunk) {
-      if (done) return '';
-      let out = '';
-      for (const event of reader.push(chunk)) {
-        out += emit(decoder.decode(event));
-        if (done) return out;
-      }
-      return out + readerFailure();
-    },
-    end() {
-      if (done) return '';
-      let out = '';
-      for (const event of reader.end()) {
-        out += emit(decoder.decode(event));
-        if (done) return out;
-      }
-      out += readerFailure();
-      return done ? out : out + emit(decoder.end());
-    },
-    get done() {
-      return done;
-    },
-    get usage() {
-      return usage;
-    },
-    get finishReason() {
-      return finishReason;
-    },
-    get failed() {
-      return failed;
-    },
-  };
+  #readerFailure(): string {
+    const error = this.#reader.error;
+    return error === undefined ? '' : this.#emit([{ type: 'error', error: malformedEvent(`${this.upstream.name} upstream`, error) }]);
+  }
 }

@@ -7,7 +7,7 @@
  * estimate is that length in characters over four. Never throws.
  */
 import type { Usage } from './canonical.js';
-import type { FormatCodec } from './codec.js';
+import type { FormatCodec, StreamDecoder } from './codec.js';
 import { createSseReader } from './sse.js';
 
 export interface UsageSniffer {
@@ -38,34 +38,44 @@ function textLength(data: string): number {
 }
 
 export function createUsageSniffer(codec: FormatCodec, options: { readonly decodeAll: boolean }): UsageSniffer {
-  const reader = createSseReader();
-  const decoder = codec.createStreamDecoder();
-  let usage: Usage | undefined;
-  let characters = 0;
-  let broken = false;
-  return {
-    push(chunk) {
-      if (broken) return;
-      try {
-        for (const event of reader.push(chunk)) {
-          if (options.decodeAll) characters += textLength(event.data);
-          if (!event.data.includes('usage')) continue;
-          for (const decoded of decoder.decode(event)) {
-            if (decoded.type === 'usage') usage = mergeUsage(usage, decoded.usage);
-            else if (decoded.type === 'start' && decoded.usage) usage = mergeUsage(usage, decoded.usage);
-          }
+  return new Sniffer(codec.createStreamDecoder(), options.decodeAll);
+}
+
+/** A class rather than an object literal with getters over closed-over state (see the SSE reader for why). */
+class Sniffer implements UsageSniffer {
+  readonly #reader = createSseReader();
+  #usage: Usage | undefined;
+  #characters = 0;
+  #broken = false;
+
+  constructor(
+    private readonly decoder: StreamDecoder,
+    private readonly decodeAll: boolean,
+  ) {}
+
+  get usage(): Usage | undefined {
+    return this.#usage;
+  }
+
+  get countedOutputTokens(): number | undefined {
+    return this.decodeAll && !this.#broken ? Math.ceil(this.#characters / 4) : undefined;
+  }
+
+  push(chunk: Uint8Array): void {
+    if (this.#broken) return;
+    try {
+      for (const event of this.#reader.push(chunk)) {
+        if (this.decodeAll) this.#characters += textLength(event.data);
+        if (!event.data.includes('usage')) continue;
+        for (const decoded of this.decoder.decode(event)) {
+          if (decoded.type === 'usage') this.#usage = mergeUsage(this.#usage, decoded.usage);
+          else if (decoded.type === 'start' && decoded.usage) this.#usage = mergeUsage(this.#usage, decoded.usage);
         }
-      } catch {
-        broken = true;
       }
-    },
-    get usage() {
-      return usage;
-    },
-    get countedOutputTokens() {
-      return options.decodeAll && !broken ? Math.ceil(characters / 4) : undefined;
-    },
-  };
+    } catch {
+      this.#broken = true;
+    }
+  }
 }
 
 /** Anthropic reports input tokens at the start and output tokens at the end: keep the larger of each. */

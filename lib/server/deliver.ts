@@ -39,7 +39,12 @@ export interface Delivery {
   readonly countedOutputTokens?: number | undefined;
 }
 
-const SSE_HEADERS = { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' } as const;
+/**
+ * A new literal per response, not a spread of a shared one: V8 (Node 20) gives a
+ * spread copy a hidden class outside the transition tree, so every header llmux adds
+ * to it afterwards makes a new hidden class (an old-generation map) per response.
+ */
+const sseHeaders = (): OutgoingHttpHeaders => ({ 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-cache' });
 
 /** `base` (a fresh object, added to in place) with llmux's headers. */
 function headersFor(ctx: RequestContext, base: OutgoingHttpHeaders, dropped: readonly string[], cost?: number): OutgoingHttpHeaders {
@@ -129,7 +134,7 @@ async function deliverStream(
     return { end, usage: sniffer.usage, countedOutputTokens: sniffer.countedOutputTokens };
   }
   const translator = createStreamTranslator(upstreamCodec, options.clientCodec, { model: options.requestedModel, includeUsage: options.includeUsage });
-  res.writeHead(200, headersFor(ctx, { ...SSE_HEADERS }, options.dropped));
+  res.writeHead(200, headersFor(ctx, sseHeaders(), options.dropped));
   const end = await relayBody(success.response, res, success.first, {
     idleMs,
     remainingMs,

@@ -19,11 +19,10 @@ export function sendError(ctx: RequestContext, error: LlmuxError): void {
   }
   const { status, body } = renderError(ctx.format, error);
   const text = JSON.stringify(body);
-  res.writeHead(status, {
-    ...ctx.llmuxHeaders(),
-    ...error.headers,
-    'content-type': 'application/json',
-    'content-length': Buffer.byteLength(text),
-  });
+  // llmux's headers first, then the error's own (e.g. retry-after), then the body's.
+  const headers = Object.assign(ctx.llmuxHeaders(), error.headers);
+  headers['content-type'] = 'application/json';
+  headers['content-length'] = Buffer.byteLength(text);
+  res.writeHead(status, headers);
   res.end(text);
 }

@@ -73,7 +73,7 @@ function sendModels(ctx: RequestContext): void {
   const allowed = ctx.clientKey?.routes;
   const names = allowed ? ctx.snapshot.routeNames.filter((name) => allowed.has(name)) : ctx.snapshot.routeNames;
   const body = JSON.stringify(modelList(ctx.format, names, ctx.snapshot.loadedAt));
-  ctx.res.writeHead(200, { ...ctx.llmuxHeaders(), 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) });
+  ctx.res.writeHead(200, ctx.llmuxHeaders({ 'content-type': 'application/json', 'content-length': Buffer.byteLength(body) }));
   ctx.res.end(body);
 }
 
