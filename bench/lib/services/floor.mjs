@@ -7,10 +7,11 @@ import { benchDir } from './paths.mjs';
  * @param {string} upstreamUrl
  * @param {string} dir
  * @param {import('./service.mjs').Wrapper} [wrap] run node under another program (valgrind)
+ * @param {string[]} [nodeArgs] more flags for node (bench/gc.mjs: `--trace-gc-nvp`)
  * @returns {Promise<import('./service.mjs').Service>}
  */
-export async function startFloor(upstreamUrl, dir, wrap) {
-  const node = [process.execPath, ...(wrap?.nodeArgs ?? []), `${benchDir}servers/floor-proxy.mjs`, upstreamUrl];
+export async function startFloor(upstreamUrl, dir, wrap, nodeArgs = []) {
+  const node = [process.execPath, ...(wrap?.nodeArgs ?? []), ...nodeArgs, `${benchDir}servers/floor-proxy.mjs`, upstreamUrl];
   const child = startChild({
     name: 'floor',
     command: wrap ? wrap.command : process.execPath,

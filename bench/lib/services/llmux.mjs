@@ -17,6 +17,7 @@ import { llmuxCliPath } from './paths.mjs';
  * @property {boolean} [accessLog] default false
  * @property {string} [redisUrl] use the Redis state backend
  * @property {string} [profileDir] run under `node --cpu-prof` and write the profile there
+ * @property {string[]} [nodeArgs] more flags for node (bench/gc.mjs: `--trace-gc-nvp`)
  * @property {import('./service.mjs').Wrapper} [wrap] run node under another program (valgrind)
  */
 
@@ -31,9 +32,10 @@ export async function startLlmux(options, dir) {
   mkdirSync(`${configDir}/policies`, { recursive: true });
   writeFileSync(`${configDir}/proxy.yaml`, proxyYaml(options));
   writeFileSync(`${configDir}/policies/routes.yaml`, routesYaml(options));
-  const nodeArgs = options.profileDir
-    ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${options.label}.cpuprofile`]
-    : [];
+  const nodeArgs = [
+    ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${options.label}.cpuprofile`] : []),
+    ...(options.nodeArgs ?? []),
+  ];
   const node = [process.execPath, ...(options.wrap?.nodeArgs ?? []), ...nodeArgs, llmuxCliPath(), 'start', '-c', `${configDir}/proxy.yaml`, '--port', '0'];
   const child = startChild({
     name: options.label,
