@@ -8,13 +8,16 @@
  * garbage collector") shows up here as kilobytes per request long before it shows in
  * CPU or RSS. Timing-free, so it is steady on a noisy machine.
  *
- *   npm run bench:gc [-- --seconds 6] [--connections 50] [--llmux-cli path/to/llmux.js] [--keep]
+ *   npm run bench:gc [-- --seconds 6] [--connections 50] [--llmux-cli path/to/llmux.js] [--no-install] [--keep]
+ *
+ * Needs wrk (installed with apt-get when run as root, as for npm run bench).
  */
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { installCleanup, stopAll } from './lib/children.mjs';
+import { installMissingTools } from './lib/install-tools.mjs';
 import { runWrk, wrkVersion } from './lib/load/wrk.mjs';
 import { anthropicStream, openaiChat, openaiStream } from './lib/requests.mjs';
 import { startFloor } from './lib/services/floor.mjs';
@@ -27,6 +30,7 @@ const { values } = parseArgs({
     seconds: { type: 'string', default: '6' },
     connections: { type: 'string', default: '50' },
     'llmux-cli': { type: 'string' },
+    'no-install': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
   },
 });
@@ -36,13 +40,13 @@ if (!(seconds > 0 && connections > 0)) {
   console.error('usage: npm run bench:gc -- [--seconds N] [--connections C] [--llmux-cli path/to/llmux.js] [--keep]');
   process.exit(2);
 }
+const TRACE = ['--trace-gc-nvp'];
+const log = (/** @type {string} */ line) => console.error(line);
+if (!values['no-install']) installMissingTools(log);
 if (!wrkVersion()) {
   console.error('wrk is not installed (apt-get install wrk)');
   process.exit(2);
 }
-
-const TRACE = ['--trace-gc-nvp'];
-const log = (/** @type {string} */ line) => console.error(line);
 installCleanup();
 if (values['llmux-cli']) useLlmuxCli(resolve(values['llmux-cli']));
 assertBuilt();
