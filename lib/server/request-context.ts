@@ -61,8 +61,6 @@ export class RequestContext {
    * request under bench scenario (a)).
    */
   upstreamAnswer: IncomingMessage | undefined;
-  /** This request's place in the RequestTracker's list (-1 when not tracked). */
-  trackerSlot = -1;
 
   /** What to run once the response has closed (the access-log line, metrics). */
   #afterClose: (() => void) | undefined;

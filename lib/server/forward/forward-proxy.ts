@@ -25,6 +25,7 @@ import { isLoopbackAddress } from './private-address.js';
 import { PROXY_AUTHENTICATE, proxyAuthorized } from './proxy-auth.js';
 import { writeRawError } from './raw-response.js';
 import { interceptConnection } from './tls-interceptor.js';
+import { LiveSet } from '../live-set.js';
 
 export interface ForwardProxyOptions {
   /** The listener's request handler; decrypted requests run through it too. */
@@ -39,16 +40,20 @@ interface Authority {
   readonly leaves: LeafCertificates;
 }
 
+/** Requests in flight on a decrypted connection, kept on the socket itself. */
+const IN_FLIGHT = Symbol('requests in flight');
+type Intercepted = TLSSocket & { [IN_FLIGHT]?: number };
+
 export class ForwardProxy {
   readonly #options: ForwardProxyOptions;
   /** Parses the decrypted HTTP/1.1 of intercepted tunnels; never listens itself. */
   readonly #internal: Server;
   /** CAs by resolved directory (a reload may point `ca_dir` elsewhere). */
   readonly #authorities = new Map<string, Promise<Authority>>();
-  /** Decrypted connections, with the number of requests in flight on each. */
-  readonly #intercepted = new Map<TLSSocket, number>();
+  /** Decrypted connections; each carries its number of requests in flight. LiveSets: see live-set.ts. */
+  readonly #intercepted = new LiveSet<Intercepted>();
   /** Client sockets of blind tunnels. */
-  readonly #tunnels = new Set<Socket>();
+  readonly #tunnels = new LiveSet<Socket>();
   #closing = false;
 
   constructor(options: ForwardProxyOptions) {
@@ -94,7 +99,7 @@ export class ForwardProxy {
   close(): void {
     this.#closing = true;
     for (const socket of this.#tunnels) socket.destroy();
-    for (const [tls, inFlight] of this.#intercepted) if (inFlight === 0) tls.destroy();
+    for (const tls of this.#intercepted) if (tls[IN_FLIGHT] === 0) tls.destroy();
   }
 
   async #onConnect(req: IncomingMessage, socket: Socket, head: Buffer): Promise<void> {
@@ -126,8 +131,9 @@ export class ForwardProxy {
     const { leaves } = await this.#authority(snapshot);
     const context = await leaves.contextFor(target.host);
     if (socket.destroyed) return;
-    const tls = interceptConnection(this.#internal, socket, head, target.host, context);
-    this.#intercepted.set(tls, 0);
+    const tls: Intercepted = interceptConnection(this.#internal, socket, head, target.host, context);
+    tls[IN_FLIGHT] = 0;
+    this.#intercepted.add(tls);
     tls.once('close', () => this.#intercepted.delete(tls));
     this.#options.logger.debug({ host: target.host, port: target.port }, 'forward proxy: tunnel intercepted');
   }
@@ -153,17 +159,15 @@ export class ForwardProxy {
 
   /** Counts requests per decrypted connection, so shutdown closes each one only once it is idle. */
   #track(req: IncomingMessage, res: ServerResponse): void {
-    const socket = req.socket as TLSSocket;
-    const inFlight = this.#intercepted.get(socket);
-    if (inFlight === undefined) return;
+    const socket = req.socket as Intercepted;
+    if (!this.#intercepted.has(socket)) return;
     // The first-request timer stops here; a long answer must not be cut by it.
     socket.setTimeout(0);
-    this.#intercepted.set(socket, inFlight + 1);
+    socket[IN_FLIGHT] = (socket[IN_FLIGHT] ?? 0) + 1;
     res.once('close', () => {
-      const current = this.#intercepted.get(socket);
-      if (current === undefined) return;
-      const left = current - 1;
-      this.#intercepted.set(socket, left);
+      if (!this.#intercepted.has(socket)) return;
+      const left = (socket[IN_FLIGHT] ?? 1) - 1;
+      socket[IN_FLIGHT] = left;
       if (this.#closing && left === 0) socket.end();
     });
   }
