@@ -6,7 +6,7 @@
 import { llmuxError } from '../errors.js';
 import { ShutdownCut } from './deliver.js';
 import { sendError } from './error-response.js';
-import { LiveSet } from './live-set.js';
+import { LiveSet } from '../state/live-set.js';
 import type { RequestContext } from './request-context.js';
 
 /** A LiveSet, not a Set: see live-set.ts for what a churned Set costs. */

@@ -13,6 +13,7 @@ import {
   type WindowCounts,
 } from './store.js';
 import { BucketWindow } from './bucket-window.js';
+import { LiveSet } from './live-set.js';
 
 export interface MemoryStoreOptions {
   /** Clock in epoch ms; tests pass a fake one. @default Date.now */
@@ -29,7 +30,8 @@ export class MemoryStore implements StateStore {
   readonly backend = 'memory';
   readonly #now: () => number;
   readonly #counts = new Map<string, number>();
-  readonly #leases = new Map<string, Lease>();
+  /** Leases not yet released (a LiveSet: one is added and removed per request). */
+  readonly #leases = new LiveSet<Lease>();
   readonly #latency = new Map<string, number>();
   readonly #cooldowns = new Map<string, number>();
   readonly #quotas = new Map<string, BucketWindow>();
@@ -67,12 +69,12 @@ export class MemoryStore implements StateStore {
     }
     this.#counts.set(target, count + 1);
     const lease: Lease = { target, id: (++this.#leaseSeq).toString(36), at: now, tokens };
-    this.#leases.set(lease.id, lease);
+    this.#leases.add(lease);
     return { ok: true, lease };
   }
 
   release(lease: Lease, actualTokens?: number): void {
-    if (!this.#leases.delete(lease.id)) return;
+    if (!this.#leases.delete(lease)) return;
     const count = (this.#counts.get(lease.target) ?? 1) - 1;
     if (count > 0) this.#counts.set(lease.target, count);
     else this.#counts.delete(lease.target);

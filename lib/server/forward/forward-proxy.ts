@@ -25,7 +25,7 @@ import { isLoopbackAddress } from './private-address.js';
 import { PROXY_AUTHENTICATE, proxyAuthorized } from './proxy-auth.js';
 import { writeRawError } from './raw-response.js';
 import { interceptConnection } from './tls-interceptor.js';
-import { LiveSet } from '../live-set.js';
+import { LiveSet } from '../../state/live-set.js';
 
 export interface ForwardProxyOptions {
   /** The listener's request handler; decrypted requests run through it too. */
@@ -42,7 +42,7 @@ interface Authority {
 
 /** Requests in flight on a decrypted connection, kept on the socket itself. */
 const IN_FLIGHT = Symbol('requests in flight');
-type Intercepted = TLSSocket & { [IN_FLIGHT]?: number };
+type Intercepted = TLSSocket & { [IN_FLIGHT]: number };
 
 export class ForwardProxy {
   readonly #options: ForwardProxyOptions;
@@ -131,8 +131,7 @@ export class ForwardProxy {
     const { leaves } = await this.#authority(snapshot);
     const context = await leaves.contextFor(target.host);
     if (socket.destroyed) return;
-    const tls: Intercepted = interceptConnection(this.#internal, socket, head, target.host, context);
-    tls[IN_FLIGHT] = 0;
+    const tls = Object.assign(interceptConnection(this.#internal, socket, head, target.host, context), { [IN_FLIGHT]: 0 });
     this.#intercepted.add(tls);
     tls.once('close', () => this.#intercepted.delete(tls));
     this.#options.logger.debug({ host: target.host, port: target.port }, 'forward proxy: tunnel intercepted');
@@ -163,12 +162,10 @@ export class ForwardProxy {
     if (!this.#intercepted.has(socket)) return;
     // The first-request timer stops here; a long answer must not be cut by it.
     socket.setTimeout(0);
-    socket[IN_FLIGHT] = (socket[IN_FLIGHT] ?? 0) + 1;
+    socket[IN_FLIGHT]++;
     res.once('close', () => {
       if (!this.#intercepted.has(socket)) return;
-      const left = (socket[IN_FLIGHT] ?? 1) - 1;
-      socket[IN_FLIGHT] = left;
-      if (this.#closing && left === 0) socket.end();
+      if (--socket[IN_FLIGHT] === 0 && this.#closing) socket.end();
     });
   }
 

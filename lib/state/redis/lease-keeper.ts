@@ -7,6 +7,7 @@
  * A lease released while Redis is unreachable is owed: the release is sent when
  * Redis is back (or the lease expires there by itself, whichever comes first).
  */
+import { LiveSet } from '../live-set.js';
 import { type Lease } from '../store.js';
 
 export interface OwedRelease {
@@ -15,7 +16,8 @@ export interface OwedRelease {
 }
 
 export class LeaseKeeper {
-  readonly #held = new Map<string, Lease>();
+  /** A LiveSet: one lease is added and removed per request. */
+  readonly #held = new LiveSet<Lease>();
   readonly #perTarget = new Map<string, number>();
   readonly #owed = new Map<string, OwedRelease>();
   readonly #refresh: () => void;
@@ -33,7 +35,7 @@ export class LeaseKeeper {
   }
 
   hold(lease: Lease): void {
-    this.#held.set(lease.id, lease);
+    this.#held.add(lease);
     this.#perTarget.set(lease.target, (this.#perTarget.get(lease.target) ?? 0) + 1);
     if (!this.#timer) {
       this.#timer = setInterval(() => this.#refresh(), this.#everyMs);
@@ -41,16 +43,14 @@ export class LeaseKeeper {
     }
   }
 
-  /** The held lease with this id, removed: only the first release of a lease gets it. */
-  take(id: string): Lease | undefined {
-    const lease = this.#held.get(id);
-    if (!lease) return undefined;
-    this.#held.delete(id);
+  /** Stops holding `lease`; false when it was not held (only the first release of a lease counts). */
+  take(lease: Lease): boolean {
+    if (!this.#held.delete(lease)) return false;
     const left = (this.#perTarget.get(lease.target) ?? 1) - 1;
     if (left > 0) this.#perTarget.set(lease.target, left);
     else this.#perTarget.delete(lease.target);
     if (this.#held.size === 0) this.#stopTimer();
-    return lease;
+    return true;
   }
 
   /** Slots held on `target` through Redis; local admission counts them while Redis is away. */
@@ -61,7 +61,7 @@ export class LeaseKeeper {
   /** Held lease ids grouped by target, for one refresh write per target. */
   byTarget(): Map<string, string[]> {
     const groups = new Map<string, string[]>();
-    for (const lease of this.#held.values()) {
+    for (const lease of this.#held) {
       const ids = groups.get(lease.target);
       if (ids) ids.push(lease.id);
       else groups.set(lease.target, [lease.id]);

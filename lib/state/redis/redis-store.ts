@@ -37,6 +37,7 @@ import { decodeMessage } from './events.js';
 import { KeyLayout } from './keys.js';
 import { LatencyBatcher } from './latency-batcher.js';
 import { LeaseKeeper } from './lease-keeper.js';
+import { LiveSet } from '../live-set.js';
 import { Resync } from './resync.js';
 import { defineScripts } from './scripts.js';
 import { ScriptClient } from './script-client.js';
@@ -62,7 +63,7 @@ export class RedisStore implements StateStore {
   readonly #cache = new TargetCache();
   readonly #batcher: SlotBatcher;
   /** Held leases of targets without a cap or quota: taken and given back through the batcher. */
-  readonly #unrefusable = new Set<string>();
+  readonly #unrefusable = new LiveSet<Lease>();
   readonly #leases: LeaseKeeper;
   readonly #latency: LatencyBatcher;
   readonly #resync: Resync;
@@ -151,7 +152,7 @@ export class RedisStore implements StateStore {
   #admitUncapped(target: string, now: number, tokens: number): Admission {
     const lease: Lease = { target, id: randomId(), at: now, tokens };
     this.#leases.hold(lease);
-    this.#unrefusable.add(lease.id);
+    this.#unrefusable.add(lease);
     this.#batcher.add(lease);
     return { ok: true, lease };
   }
@@ -170,14 +171,13 @@ export class RedisStore implements StateStore {
   }
 
   async release(lease: Lease, actualTokens?: number): Promise<void> {
-    const held = this.#leases.take(lease.id);
-    if (!held) return this.#local.release(lease, actualTokens);
+    if (!this.#leases.take(lease)) return this.#local.release(lease, actualTokens);
     // No quota to correct: the release only gives the slot back.
-    if (this.#unrefusable.delete(held.id)) return this.#batcher.remove(held, actualTokens);
-    const delta = actualTokens === undefined ? undefined : Math.max(0, Math.round(actualTokens)) - held.tokens;
-    const count = await this.#health.attempt(() => this.#scripts.release(held.target, held.id, this.#now(), held.at, delta));
-    if (count === OFFLINE) this.#leases.owe(held, actualTokens);
-    else if (count !== undefined) this.#cache.setInFlight(held.target, count);
+    if (this.#unrefusable.delete(lease)) return this.#batcher.remove(lease, actualTokens);
+    const delta = actualTokens === undefined ? undefined : Math.max(0, Math.round(actualTokens)) - lease.tokens;
+    const count = await this.#health.attempt(() => this.#scripts.release(lease.target, lease.id, this.#now(), lease.at, delta));
+    if (count === OFFLINE) this.#leases.owe(lease, actualTokens);
+    else if (count !== undefined) this.#cache.setInFlight(lease.target, count);
   }
 
   inFlight(targets: readonly string[]): MaybePromise<number[]> {

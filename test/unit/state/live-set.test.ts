@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LiveSet } from '../../../lib/server/live-set.js';
+import { LiveSet } from '../../../lib/state/live-set.js';
 
 const members = (set: LiveSet<{ id: number }>): number[] => [...set].map((m) => m.id).sort((a, b) => a - b);
 
@@ -55,5 +55,16 @@ describe('LiveSet', () => {
     }
     expect(seen.sort()).toEqual([0, 1, 2, 3, 4]);
     expect(set.size).toBe(0);
+  });
+
+  it('clear empties the set, and a cleared member can be added again', () => {
+    const set = new LiveSet<{ id: number }>();
+    const items = [{ id: 1 }, { id: 2 }, { id: 3 }];
+    for (const item of items) set.add(item);
+    set.clear();
+    expect(set.size).toBe(0);
+    expect(items.some((item) => set.has(item))).toBe(false);
+    set.add(items[2] as { id: number });
+    expect(members(set)).toEqual([3]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * The live objects a long-lived owner keeps track of (requests in flight, open
- * tunnels): added when they start, deleted when they end, iterated only at shutdown.
+ * tunnels, leases): added when they start, deleted when they end, rarely iterated.
  *
  * An array with swap-removal, each member remembering its slot under a symbol, and
  * not a `Set`: a long-lived Set with an entry added and deleted per request rehashes
@@ -44,6 +44,11 @@ export class LiveSet<T extends object> implements Iterable<T> {
       (last as unknown as Slotted)[this.#slot] = slot;
     }
     return true;
+  }
+
+  clear(): void {
+    for (const item of this.#items) (item as unknown as Slotted)[this.#slot] = undefined;
+    this.#items.length = 0;
   }
 
   /** Over a copy: members may end (and be deleted) while the caller walks them. */
