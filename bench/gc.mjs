@@ -16,6 +16,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
+import { checkAnswer } from './lib/check.mjs';
 import { installCleanup, stopAll } from './lib/children.mjs';
 import { installMissingTools } from './lib/install-tools.mjs';
 import { runWrk, wrkVersion } from './lib/load/wrk.mjs';
@@ -101,6 +102,8 @@ try {
           ? await startFloor(upstream.url, dir, undefined, TRACE)
           : await startLlmux({ label, upstreamUrl: upstream.url, nodeArgs: TRACE }, dir);
       const stdout = kind === 'floor' ? `${dir}/floor.out` : `${dir}/${label}.out`;
+      // A proxy answering errors fast would look like one that keeps nothing.
+      await checkAnswer(service.url, c.spec);
       log(`[${c.name}] ${kind}: warm-up, then ${seconds} s of wrk -c${connections}`);
       await runWrk({ url: service.url, spec: c.spec, connections, seconds: 2, dir });
       const from = lineCount(stdout);
