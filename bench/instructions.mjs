@@ -1,43 +1,56 @@
 /**
  * CPU per request as instructions, counted by valgrind's callgrind instead of timed
- * (issue 10's CPU target, measured so that a noisy machine cannot move it): the floor
- * and llmux each serve exactly N₁ and then N₂ identical non-streamed requests under
- * callgrind, and (instructions(N₂) − instructions(N₁)) / (N₂ − N₁) is what one more
- * request costs once start-up and warm-up are paid. A slower or throttled VM does not
- * shift it, but it is not exact: event-loop batching still depends on timing (see
- * bench/README.md).
+ * (issue 10's CPU target, measured so that a noisy machine cannot move it). The floor
+ * and llmux each first serve a warm-up of identical non-streamed requests with
+ * callgrind's instrumentation off (the JIT compiles its hot functions there: counted
+ * in, that compilation was 40% of llmux's figure), then N and 2N more with it on,
+ * dumping the counters after each. (instructions(2N) − instructions(N)) / N is what
+ * one more request costs in the steady state; the fixed cost of a batch (new client
+ * connections) cancels out. It is not exact: event-loop batching still depends on
+ * timing (see bench/README.md).
  *
- *   npm run bench:instructions [-- --requests 1500,3500] [--concurrency 10] [--keep]
+ *   npm run bench:instructions [-- --warmup 20000] [--requests 2000] [--concurrency 10] [--functions 30]
+ *                              [--proxies floor,llmux] [--llmux-cli path/to/llmux.js] [--keep]
  *
  * Node runs single-threaded with a fixed GC schedule (--single-threaded
  * --predictable-gc-schedule --no-memory-reducer) so that background compiler threads
  * and time-based GC heuristics (valgrind slows everything ~50×) count the same in
- * every run; the figures include the GC and JIT work the requests cause.
+ * every run; the figures include the GC and JIT work the requests still cause.
+ * `--functions N` also prints the N costliest functions per request, JavaScript ones
+ * named through node's `--perf-basic-prof` map.
  */
-import { spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { installCleanup, startChild, stopAll } from './lib/children.mjs';
+import { functionCosts, perRequestCosts } from './lib/profile/callgrind.mjs';
 import { startFloor } from './lib/services/floor.mjs';
 import { startLlmux } from './lib/services/llmux.mjs';
-import { assertBuilt, benchDir } from './lib/services/paths.mjs';
+import { assertBuilt, benchDir, useLlmuxCli } from './lib/services/paths.mjs';
 import { startUpstream } from './lib/services/upstream.mjs';
 
 const { values } = parseArgs({
   options: {
-    requests: { type: 'string', default: '1500,3500' },
+    warmup: { type: 'string', default: '20000' },
+    requests: { type: 'string', default: '2000' },
     concurrency: { type: 'string', default: '10' },
+    functions: { type: 'string', default: '0' },
+    proxies: { type: 'string', default: 'floor,llmux' },
+    'llmux-cli': { type: 'string' },
     keep: { type: 'boolean', default: false },
   },
 });
-const [first, second] = values.requests.split(',').map(Number);
-const concurrency = Number(values.concurrency);
-if (!(first > 0 && second > first && concurrency > 0)) {
-  console.error('usage: npm run bench:instructions -- [--requests N1,N2 (N2 > N1)] [--concurrency C] [--keep]');
+const [warmup, requests, concurrency, functions] = [values.warmup, values.requests, values.concurrency, values.functions].map(Number);
+const proxies = values.proxies.split(',');
+if (!(warmup >= 0 && requests > 0 && concurrency > 0 && functions >= 0) || proxies.some((p) => p !== 'floor' && p !== 'llmux')) {
+  console.error('usage: npm run bench:instructions -- [--warmup N] [--requests N] [--concurrency C] [--functions N] [--proxies floor,llmux] [--llmux-cli path/to/llmux.js] [--keep]');
   process.exit(2);
 }
-if (spawnSync('valgrind', ['--version']).error) {
+try {
+  execFileSync('valgrind', ['--version'], { stdio: 'ignore' });
+} catch {
   console.error('valgrind is not installed (apt-get install valgrind)');
   process.exit(2);
 }
@@ -45,23 +58,21 @@ if (spawnSync('valgrind', ['--version']).error) {
 const NODE_FLAGS = ['--single-threaded', '--predictable-gc-schedule', '--no-memory-reducer'];
 const log = (/** @type {string} */ line) => console.error(line);
 installCleanup();
+if (values['llmux-cli']) useLlmuxCli(resolve(values['llmux-cli']));
 assertBuilt();
 const dir = mkdtempSync(`${tmpdir()}/llmux-instructions-`);
 
 /**
- * Total instructions of one proxy process that served `n` requests.
- * @param {'floor' | 'llmux'} kind
+ * Sends exactly `n` requests to `url` from a separate process on the other CPU.
+ * @param {string} label
+ * @param {string} url
  * @param {number} n
- * @param {string} upstreamUrl
  */
-async function count(kind, n, upstreamUrl) {
-  const out = `${dir}/${kind}-${n}.callgrind`;
-  const wrap = { command: 'valgrind', args: () => ['--tool=callgrind', `--callgrind-out-file=${out}`], nodeArgs: NODE_FLAGS, startMs: 300_000 };
-  const service = kind === 'floor' ? await startFloor(upstreamUrl, dir, wrap) : await startLlmux({ label: `llmux-${n}`, upstreamUrl, wrap }, dir);
+async function send(label, url, n) {
   const client = startChild({
     name: 'client',
     command: process.execPath,
-    args: [`${benchDir}servers/fixed-client.mjs`, service.url, String(n), String(concurrency)],
+    args: [`${benchDir}servers/fixed-client.mjs`, url, String(n), String(concurrency)],
     cpu: 1,
     pipeStdout: true,
   });
@@ -69,36 +80,78 @@ async function count(kind, n, upstreamUrl) {
   client.process.stdout?.setEncoding('utf8');
   client.process.stdout?.on('data', (chunk) => (text += chunk));
   await client.exited;
-  await service.stop();
   const result = JSON.parse(text || '{}');
-  if (result.done !== n || result.failed !== 0) throw new Error(`${kind}: ${JSON.stringify(result)} of ${n} requests`);
-  const totals = readFileSync(out, 'utf8').match(/^(?:summary|totals):\s+(\d+)/m);
-  if (!totals) throw new Error(`${kind}: no instruction total in ${out}`);
-  return Number(totals[1]);
+  if (result.done !== n || result.failed !== 0) throw new Error(`${label}: ${JSON.stringify(result)} of ${n} requests`);
+}
+
+/**
+ * One proxy under callgrind: warm-up uncounted, then N and 2N counted requests.
+ * @param {'floor' | 'llmux'} kind
+ * @param {string} upstreamUrl
+ */
+async function count(kind, upstreamUrl) {
+  const out = `${dir}/${kind}.callgrind`;
+  const wrap = {
+    command: 'valgrind',
+    args: () => ['--tool=callgrind', '--instr-atstart=no', `--callgrind-out-file=${out}`],
+    nodeArgs: [...NODE_FLAGS, ...(functions > 0 ? ['--perf-basic-prof'] : [])],
+    startMs: 300_000,
+  };
+  const service = kind === 'floor' ? await startFloor(upstreamUrl, dir, wrap) : await startLlmux({ label: kind, upstreamUrl, wrap }, dir);
+  const [pid] = service.pids();
+  const control = (/** @type {string[]} */ args) => execFileSync('callgrind_control', [...args, String(pid)], { stdio: 'ignore' });
+  try {
+    if (warmup > 0) {
+      log(`[instructions] ${kind}: ${warmup} warm-up requests, not counted …`);
+      await send(kind, service.url, warmup);
+    }
+    control(['--instr=on']);
+    log(`[instructions] ${kind}: ${requests} + ${2 * requests} counted requests …`);
+    await send(kind, service.url, requests);
+    control(['--dump']);
+    await send(kind, service.url, 2 * requests);
+    control(['--dump']);
+  } finally {
+    await service.stop();
+  }
+  const perfMap = functions > 0 ? readFileSync(`/tmp/perf-${pid}.map`, 'utf8') : '';
+  if (functions > 0 && !values.keep) rmSync(`/tmp/perf-${pid}.map`, { force: true });
+  const one = readFileSync(`${out}.1`, 'utf8');
+  const two = readFileSync(`${out}.2`, 'utf8');
+  return { perRequest: Math.round((total(two, kind) - total(one, kind)) / requests), top: functions > 0 ? perRequestCosts(functionCosts(one, perfMap), functionCosts(two, perfMap), requests, functions) : [] };
+}
+
+/** @param {string} text a callgrind dump @param {string} kind */
+function total(text, kind) {
+  const found = text.match(/^(?:summary|totals):\s+(\d+)/m);
+  if (!found) throw new Error(`${kind}: no instruction total in a callgrind dump`);
+  return Number(found[1]);
 }
 
 try {
   const upstream = await startUpstream('upstream', { chunks: 4, firstByteDelayMs: 0, chunkDelayMs: 0, cpu: 1 }, dir);
-  /** @type {Record<string, { totals: Record<number, number>, perRequest: number }>} */
+  /** @type {Record<string, { perRequest: number, top: { name: string, perRequest: number }[] }>} */
   const figures = {};
-  for (const kind of /** @type {const} */ (['floor', 'llmux'])) {
-    const totals = {};
-    for (const n of [first, second]) {
-      log(`[instructions] ${kind}: ${n} requests under callgrind …`);
-      totals[n] = await count(kind, n, upstream.url);
-    }
-    figures[kind] = { totals, perRequest: Math.round((totals[second] - totals[first]) / (second - first)) };
+  for (const kind of /** @type {('floor' | 'llmux')[]} */ (proxies)) {
+    figures[kind] = await count(kind, upstream.url);
     log(`[instructions] ${kind}: ${figures[kind].perRequest.toLocaleString('en-US')} instructions per request`);
   }
   await upstream.stop();
-  const ratio = figures.llmux.perRequest / figures.floor.perRequest;
-  console.log(`\ninstructions per non-streamed ~1 KB request (requests ${first}–${second}, ${concurrency} at a time)`);
-  console.log(`  floor  ${figures.floor.perRequest.toLocaleString('en-US').padStart(12)}`);
-  console.log(`  llmux  ${figures.llmux.perRequest.toLocaleString('en-US').padStart(12)}   ${ratio.toFixed(2)}× the floor (issue 10 target: ≤ 1.5× in CPU)`);
+  const ratio = figures.llmux && figures.floor ? figures.llmux.perRequest / figures.floor.perRequest : undefined;
+  console.log(`\ninstructions per non-streamed ~1 KB request (after ${warmup} warm-up requests; ${requests} counted, ${concurrency} at a time)`);
+  for (const [kind, { perRequest }] of Object.entries(figures)) {
+    const versus = kind === 'llmux' && ratio !== undefined ? `   ${ratio.toFixed(2)}× the floor (issue 10 target: ≤ 1.5× in CPU)` : '';
+    console.log(`  ${kind}  ${perRequest.toLocaleString('en-US').padStart(12)}${versus}`);
+  }
+  for (const kind of Object.keys(figures)) {
+    if (figures[kind].top.length === 0) continue;
+    console.log(`\n${kind}: costliest functions, instructions per request (self)`);
+    for (const { name, perRequest } of figures[kind].top) console.log(`  ${Math.round(perRequest).toLocaleString('en-US').padStart(9)}  ${name}`);
+  }
   const stamp = new Date().toISOString().replace(/[:.]/g, '-');
   mkdirSync(`${benchDir}results`, { recursive: true });
   const file = `${benchDir}results/instructions-${stamp}.json`;
-  writeFileSync(file, `${JSON.stringify({ requests: [first, second], concurrency, nodeFlags: NODE_FLAGS, figures, ratio }, null, 2)}\n`);
+  writeFileSync(file, `${JSON.stringify({ warmup, requests, concurrency, nodeFlags: NODE_FLAGS, figures, ratio }, null, 2)}\n`);
   console.log(`\nfigures: ${file}`);
 } finally {
   await stopAll();

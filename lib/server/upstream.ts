@@ -5,8 +5,8 @@
  * treat it as a failure and try another target before the client sees a byte.
  */
 import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
-import type { Stream } from 'node:stream';
-import { createProxyServer, type ServerOptions } from 'http-proxy-3';
+import { createProxyServer } from 'http-proxy-3';
+import { callOptions, plainTarget } from './proxy-call-options.js';
 
 /**
  * The request body as http-proxy-3's `buffer` option: it only ever calls
@@ -39,35 +39,6 @@ class BodySource {
     else destination.end();
     return destination;
   }
-}
-
-/**
- * http-proxy-3 reads a dozen fields of its target on every request; on a WHATWG URL
- * each is a getter. A plain object with the same values, made once per endpoint URL
- * (endpoint URLs are cached per provider), costs nothing to read.
- */
-interface PlainTarget {
-  /** Path and query, as the upstream request line carries them. */
-  readonly path: string;
-  readonly href: string;
-  readonly protocol: string;
-  readonly host: string;
-  readonly hostname: string;
-  readonly port: string;
-  readonly pathname: string;
-  readonly search: string;
-}
-
-const plainTargets = new WeakMap<URL, PlainTarget>();
-
-function plainTarget(url: URL): PlainTarget {
-  let target = plainTargets.get(url);
-  if (!target) {
-    const { href, protocol, host, hostname, port, pathname, search } = url;
-    target = Object.freeze({ path: `${pathname}${search}`, href, protocol, host, hostname, port, pathname, search });
-    plainTargets.set(url, target);
-  }
-  return target;
 }
 
 /**
@@ -174,27 +145,6 @@ export class UpstreamRequestError extends Error {
     super(cause.message);
     this.name = 'UpstreamRequestError';
   }
-}
-
-/**
- * One call's options for http-proxy-3, always built here so that every call (and the
- * server-wide template below) has the same keys in the same order.
- */
-function callOptions(target: PlainTarget | undefined, agent: Agent | undefined, body: BodySource | undefined): ServerOptions {
-  return {
-    // The upstream path goes in as the request's own URL, taken verbatim (`toProxy`)
-    // and not joined to the target's path: http-proxy-3 would otherwise parse both
-    // with `new URL` on every request.
-    prependPath: false,
-    selfHandleResponse: true,
-    toProxy: true,
-    changeOrigin: true,
-    xfwd: false,
-    // http-proxy-3 treats a target object like a URL: it reads the same fields.
-    target: target as unknown as URL,
-    agent,
-    buffer: body as unknown as Stream,
-  };
 }
 
 export class UpstreamClient {
