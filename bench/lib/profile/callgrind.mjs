@@ -90,3 +90,32 @@ function addressNamer(/** @type {string} */ perfMap) {
     return range.start <= address && address < range.end ? `JS ${range.name}` : name;
   };
 }
+
+/**
+ * Instructions spent inside calls to functions whose name matches `pattern`
+ * (their inclusive cost, summed over every call site). For the optimizing
+ * compiler's entry (`Runtime_CompileOptimized`), which V8 keeps calling long after
+ * warm-up as functions deoptimize and are compiled again.
+ * @param {string} dump the text of a callgrind output file
+ * @param {RegExp} pattern
+ */
+export function callsInto(dump, pattern) {
+  const names = new Map();
+  let callee = '';
+  let afterCalls = false;
+  let total = 0;
+  for (const line of dump.split('\n')) {
+    if (line.startsWith('fn=')) {
+      compressed(names, line.slice(3));
+      afterCalls = false;
+    } else if (line.startsWith('cfn=')) callee = compressed(names, line.slice(4));
+    else if (line.startsWith('calls=')) afterCalls = true;
+    else if (afterCalls) {
+      const cost = /^(?:[+-]?\d+|\*)\s+(\d+)/.exec(line);
+      if (!cost) continue;
+      afterCalls = false;
+      if (pattern.test(callee)) total += Number(cost[1]);
+    }
+  }
+  return total;
+}

@@ -6,7 +6,7 @@ import { UpstreamClient } from '../../../lib/server/upstream.js';
 /** An agent that records the options Node's http client hands it for each request. */
 class RecordingAgent extends Agent {
   readonly seen: Record<string, unknown>[] = [];
-  override addRequest(request: ClientRequest, options: Record<string, unknown>): void {
+  addRequest(request: ClientRequest, options: Record<string, unknown>): void {
     this.seen.push({ ...options });
     (Agent.prototype as unknown as { addRequest(r: ClientRequest, o: object): void }).addRequest.call(this, request, options);
   }
