@@ -126,7 +126,7 @@ async function count(kind, upstreamUrl) {
     perRequest: Math.round(perRequest),
     withoutCompiler: Math.round(perRequest - compile),
     compiler: Math.round(compile),
-    top: functions > 0 ? perRequestCosts(new Map(), functionCosts(two, perfMap), 2 * requests, functions) : [] };
+    top: functions > 0 ? perRequestCosts(functionCosts(two, perfMap), 2 * requests, functions) : [] };
 }
 
 /** @param {string} text a callgrind dump @param {string} kind */

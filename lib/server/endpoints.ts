@@ -82,7 +82,7 @@ export function formatForPath(path: string): WireFormat {
   const fixed = FIXED_PATHS.get(path);
   if (fixed) return fixed.format;
   if (path.startsWith('/v1beta/') || GEMINI_MODEL.test(path)) return 'gemini';
-  if (path === '/v1/messages' || path.startsWith('/v1/messages/')) return 'anthropic';
+  if (path.startsWith('/v1/messages/')) return 'anthropic';
   return 'openai';
 }
 

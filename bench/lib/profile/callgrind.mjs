@@ -1,44 +1,54 @@
 /**
- * Self cost per function from a callgrind dump, with JIT-compiled JavaScript (which
+ * Costs per function from a callgrind dump, with JIT-compiled JavaScript (which
  * callgrind only knows by address) named through node's `--perf-basic-prof` map.
- * Used by bench/instructions.mjs `--functions`.
+ * Used by bench/instructions.mjs.
  */
 
 /**
- * Instructions spent in each function itself (not in what it calls).
+ * One pass over a dump: each function's own instructions (`self`, not what it
+ * calls), and the instructions spent inside calls to each function (`calledInto`,
+ * its inclusive cost summed over every call site).
  * @param {string} dump the text of a callgrind output file
- * @param {string} perfMap the text of /tmp/perf-<pid>.map ('' for none)
- * @returns {Map<string, number>}
+ * @returns {{ self: Map<string, number>, calledInto: Map<string, number> }}
  */
-export function functionCosts(dump, perfMap) {
+function parseDump(dump) {
   const names = new Map();
-  const costs = new Map();
-  const lookup = addressNamer(perfMap);
+  const self = new Map();
+  const calledInto = new Map();
   let current = '';
+  let callee = '';
   let afterCalls = false;
   for (const line of dump.split('\n')) {
     if (line.startsWith('fn=')) {
       current = compressed(names, line.slice(3));
       afterCalls = false;
-      continue;
-    }
-    if (line.startsWith('cfn=')) {
+    } else if (line.startsWith('cfn=')) {
       // Called functions share the id space of fn=, so their names are learnt here too.
-      compressed(names, line.slice(4));
-      continue;
+      callee = compressed(names, line.slice(4));
+    } else if (line.startsWith('calls=')) afterCalls = true;
+    else {
+      const cost = /^(?:[+-]?\d+|\*)\s+(\d+)/.exec(line);
+      if (!cost) continue;
+      // The cost line right after calls= is the call's inclusive cost, not the caller's own.
+      const into = afterCalls ? calledInto : self;
+      const name = afterCalls ? callee : current;
+      into.set(name, (into.get(name) ?? 0) + Number(cost[1]));
+      afterCalls = false;
     }
-    if (line.startsWith('calls=')) {
-      afterCalls = true;
-      continue;
-    }
-    const cost = /^(?:[+-]?\d+|\*)\s+(\d+)/.exec(line);
-    if (!cost) continue;
-    // The cost line right after calls= is the call's inclusive cost, not the caller's own.
-    if (afterCalls) afterCalls = false;
-    else costs.set(current, (costs.get(current) ?? 0) + Number(cost[1]));
   }
+  return { self, calledInto };
+}
+
+/**
+ * Instructions spent in each function itself, JavaScript named through `perfMap`.
+ * @param {string} dump the text of a callgrind output file
+ * @param {string} perfMap the text of /tmp/perf-<pid>.map ('' for none)
+ * @returns {Map<string, number>}
+ */
+export function functionCosts(dump, perfMap) {
+  const lookup = addressNamer(perfMap);
   const named = new Map();
-  for (const [name, cost] of costs) {
+  for (const [name, cost] of parseDump(dump).self) {
     const key = lookup(name);
     named.set(key, (named.get(key) ?? 0) + cost);
   }
@@ -46,15 +56,27 @@ export function functionCosts(dump, perfMap) {
 }
 
 /**
- * The `limit` costliest functions per request between two dumps `requests` apart.
- * @param {Map<string, number>} before
- * @param {Map<string, number>} after
+ * Instructions spent inside calls to functions whose name matches `pattern`. For the
+ * optimizing compiler's entry (`Runtime_CompileOptimized`), which V8 keeps calling long
+ * after warm-up as functions deoptimize and are compiled again.
+ * @param {string} dump the text of a callgrind output file
+ * @param {RegExp} pattern
+ */
+export function callsInto(dump, pattern) {
+  let total = 0;
+  for (const [name, cost] of parseDump(dump).calledInto) if (pattern.test(name)) total += cost;
+  return total;
+}
+
+/**
+ * The `limit` costliest functions per request of a dump that covered `requests` requests.
+ * @param {Map<string, number>} costs
  * @param {number} requests
  * @param {number} limit
  */
-export function perRequestCosts(before, after, requests, limit) {
-  return [...after]
-    .map(([name, cost]) => ({ name, perRequest: (cost - (before.get(name) ?? 0)) / requests }))
+export function perRequestCosts(costs, requests, limit) {
+  return [...costs]
+    .map(([name, cost]) => ({ name, perRequest: cost / requests }))
     .sort((a, b) => b.perRequest - a.perRequest)
     .slice(0, limit);
 }
@@ -89,33 +111,4 @@ function addressNamer(/** @type {string} */ perfMap) {
     const range = ranges[low];
     return range.start <= address && address < range.end ? `JS ${range.name}` : name;
   };
-}
-
-/**
- * Instructions spent inside calls to functions whose name matches `pattern`
- * (their inclusive cost, summed over every call site). For the optimizing
- * compiler's entry (`Runtime_CompileOptimized`), which V8 keeps calling long after
- * warm-up as functions deoptimize and are compiled again.
- * @param {string} dump the text of a callgrind output file
- * @param {RegExp} pattern
- */
-export function callsInto(dump, pattern) {
-  const names = new Map();
-  let callee = '';
-  let afterCalls = false;
-  let total = 0;
-  for (const line of dump.split('\n')) {
-    if (line.startsWith('fn=')) {
-      compressed(names, line.slice(3));
-      afterCalls = false;
-    } else if (line.startsWith('cfn=')) callee = compressed(names, line.slice(4));
-    else if (line.startsWith('calls=')) afterCalls = true;
-    else if (afterCalls) {
-      const cost = /^(?:[+-]?\d+|\*)\s+(\d+)/.exec(line);
-      if (!cost) continue;
-      afterCalls = false;
-      if (pattern.test(callee)) total += Number(cost[1]);
-    }
-  }
-  return total;
 }
