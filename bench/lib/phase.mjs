@@ -13,7 +13,7 @@
  *
  * @typedef {object} CaseDef
  * @property {string} label
- * @property {string} via `direct`, `floor`, `nginx` or an llmux label
+ * @property {string} via `direct`, `floor`, `floor+body`, `nginx` or an llmux label
  * @property {import('./requests.mjs').RequestSpec} request
  *
  * @typedef {object} PhaseDef
@@ -22,6 +22,7 @@
  * @property {import('./services/upstream.mjs').UpstreamOptions} upstream
  * @property {import('./load/run-load.mjs').LoadDef} load
  * @property {boolean} [floor]
+ * @property {boolean} [bufferedFloor] also the buffered floor (`floor+body`)
  * @property {boolean} [nginx]
  * @property {LlmuxInstance[]} llmux
  * @property {CaseDef[]} cases
@@ -48,7 +49,7 @@ import { checkAnswer } from './check.mjs';
 import { runLoad } from './load/run-load.mjs';
 import { cpuSnapshot, otherCpuShare, waitForQuiet } from './interference.mjs';
 import { cpuMsOf, isAlive, memoryMbOf } from './procfs.mjs';
-import { startFloor } from './services/floor.mjs';
+import { startBufferedFloor, startFloor } from './services/floor.mjs';
 import { startLlmux } from './services/llmux.mjs';
 import { startNginx } from './services/nginx.mjs';
 import { hasRedis, startRedis } from './services/redis.mjs';
@@ -78,6 +79,11 @@ export async function runPhase(ctx, phase) {
       const floor = await startFloor(upstream.url, dir);
       started.push(floor);
       services.set('floor', floor);
+    }
+    if (phase.bufferedFloor) {
+      const buffered = await startBufferedFloor(upstream.url, dir);
+      started.push(buffered);
+      services.set('floor+body', buffered);
     }
     if (phase.nginx) {
       if (ctx.nginx) {

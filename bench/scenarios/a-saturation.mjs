@@ -7,5 +7,5 @@ import { chatPhase } from './chat-phase.mjs';
 
 /** @returns {import('../lib/phase.mjs').PhaseDef[]} */
 export function phases() {
-  return [chatPhase({ id: 'a', title: '(a) non-streamed 1 KB chat, upstream delay 0, 50 connections (saturation)', firstByteDelayMs: 0 })];
+  return [chatPhase({ id: 'a', title: '(a) non-streamed 1 KB chat, upstream delay 0, 50 connections (saturation)', firstByteDelayMs: 0, bufferedFloor: true })];
 }
