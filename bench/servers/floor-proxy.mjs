@@ -6,6 +6,7 @@
  *   node bench/servers/floor-proxy.mjs http://127.0.0.1:PORT   → prints {"url": …}
  */
 import { Agent, createServer, request } from 'node:http';
+import { listenAndAnnounce } from './announce.mjs';
 
 const upstream = new URL(process.argv[2] ?? '');
 const agent = new Agent({ keepAlive: true, maxSockets: Infinity, maxFreeSockets: 1024, scheduling: 'lifo', noDelay: true });
@@ -32,16 +33,4 @@ const server = createServer({ noDelay: true, keepAliveTimeout: 65_000 }, (req, r
   req.pipe(forward);
 });
 
-server.listen(0, '127.0.0.1', () => {
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : 0;
-  process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
-});
-
-const stop = () => {
-  server.close(() => process.exit(0));
-  server.closeAllConnections();
-  agent.destroy();
-};
-process.once('SIGTERM', stop);
-process.once('SIGINT', stop);
+listenAndAnnounce(server, agent);

@@ -41,7 +41,7 @@ async function startReference(name, script, upstreamUrl, dir, wrap, nodeArgs) {
   const child = startChild({
     name,
     command: wrap ? wrap.command : process.execPath,
-    args: wrap ? [...wrap.args('floor'), ...node] : node.slice(1),
+    args: wrap ? [...wrap.args(name), ...node] : node.slice(1),
     cpu: 0,
     stdoutFile: `${dir}/${name}.out`,
     stderrFile: `${dir}/${name}.err`,
