@@ -10,7 +10,7 @@ import { performance } from 'node:perf_hooks';
 import type { Operation } from '../providers/types.js';
 import type { PickContext } from '../routing/strategy.js';
 import type { Route, Target } from '../routing/target.js';
-import type { StateStore } from '../state/store.js';
+import { mapMaybe, type Admission, type MaybePromise, type StateStore } from '../state/store.js';
 import type { RequestContext } from '../server/request-context.js';
 import type { Delivery } from '../server/deliver.js';
 import type { RequestView } from '../server/request-view.js';
@@ -19,12 +19,12 @@ import { isLlmuxError, type LlmuxError } from '../errors.js';
 import type { Logger } from '../telemetry/logger.js';
 import type { AttemptFailure, AttemptSuccess } from './attempt.js';
 import { backoffDelay, sleep } from './backoff.js';
-import type { BreakerBoard } from './breakers.js';
+import type { BreakerBoard, BreakerTicket, BreakerVerdict } from './breakers.js';
 import { candidatesFor, type Exclusion } from './candidates.js';
 import { AttemptTimeout } from './failure.js';
 import { finalError } from './final-error.js';
 import type { HealthBoard } from './health-checks.js';
-import { runRace, type Launch, type Running } from './race.js';
+import { hedgeDelay, launchNext, runHedged, settleOne, start, type Launch, type Running } from './race.js';
 import type { TtfbTracker } from './ttfb-tracker.js';
 import { requestedWait } from './cooldown-headers.js';
 import { timerMs } from './timer-ms.js';
@@ -67,7 +67,7 @@ export interface Served {
  * when none does. Resolves `undefined` when the client left or was answered with
  * an upstream client error.
  */
-export async function runAttempts(
+export function runAttempts(
   ctx: RequestContext,
   chain: readonly Route[],
   operation: Operation,
@@ -76,54 +76,168 @@ export async function runAttempts(
   deps: ResilienceDependencies,
   view?: RequestView,
 ): Promise<Served | undefined> {
-  const primary = chain[0];
-  if (!primary) throw new Error('empty route chain');
-  const { retries, timeouts } = primary;
-  const deadlineAt = ctx.startedAt + retries.deadline_ms;
-  const totalAt = ctx.startedAt + timeouts.total_ms;
-  const tried = new Set<string>();
-  const reasons = new Map<string, Exclusion>();
-  const failed: FailedAttempt[] = [];
-  let attemptsLeft = retries.attempts;
-  let minContextWindow: number | undefined;
-  let rejection: LlmuxError | undefined;
+  return new AttemptLoop(ctx, chain, operation, pick, handlers, deps, view).run();
+}
 
-  // Breakers and the state store usually answer at once; only a real promise is awaited.
-  const launch: Launch = async (target, route) => {
-    if (attemptsLeft <= 0 || performance.now() >= deadlineAt) return undefined;
-    let verdict = target.id === forcedId ? { allow: true as const, ticket: deps.breakers.force(target.id) } : deps.breakers.admit(target.id);
-    if (verdict instanceof Promise) verdict = await verdict;
+/**
+ * One request's walk over its route chain. Its state is fields of one object, and
+ * the steps that usually answer at once (breaker, admission, delivery of a whole
+ * answer) are plain calls that return a promise only when they must wait: the
+ * suspended frames, closures and microtask hops of an async function per step are
+ * measurable at saturation.
+ */
+class AttemptLoop {
+  readonly #deadlineAt: number;
+  readonly #totalAt: number;
+  readonly #tried = new Set<string>();
+  readonly #reasons = new Map<string, Exclusion>();
+  readonly #failed: FailedAttempt[] = [];
+  #attemptsLeft: number;
+  #minContextWindow: number | undefined;
+  #rejection: LlmuxError | undefined;
+  /** A breaker-ejected target kept in rotation because nothing else could serve. */
+  #forcedId: string | undefined;
+
+  constructor(
+    private readonly ctx: RequestContext,
+    private readonly chain: readonly Route[],
+    private readonly operation: Operation,
+    private readonly pick: PickContext,
+    private readonly handlers: AttemptHandlers,
+    private readonly deps: ResilienceDependencies,
+    private readonly view: RequestView | undefined,
+  ) {
+    const primary = chain[0];
+    if (!primary) throw new Error('empty route chain');
+    this.#deadlineAt = ctx.startedAt + primary.retries.deadline_ms;
+    this.#totalAt = ctx.startedAt + primary.timeouts.total_ms;
+    this.#attemptsLeft = primary.retries.attempts;
+  }
+
+  /** Bound once, so the race can launch more attempts without a closure per request. */
+  readonly #launch: Launch = (target, route) => this.#launchOn(target, route);
+
+  async run(): Promise<Served | undefined> {
+    const { ctx, deps } = this;
+    const primary = this.chain[0] as Route;
+    const { retries } = primary;
+    for (let round = 0; this.#attemptsLeft > 0; round++) {
+      if (round > 0) {
+        const wait = Math.min(backoffDelay(round, retries.backoff_ms, retries.backoff_max_ms, deps.random), this.#deadlineAt - performance.now());
+        if (wait > 0) await sleep(wait);
+      }
+      if (performance.now() >= this.#deadlineAt || ctx.clientGone) break;
+      let launched = false;
+      for (const route of this.chain) {
+        let set = candidatesFor(route, {
+          operation: this.operation,
+          state: deps.state,
+          breakers: deps.breakers,
+          health: deps.health,
+          now: Date.now(),
+          minContextWindow: this.#minContextWindow,
+          request: this.view,
+        });
+        if (set instanceof Promise) set = await set;
+        for (const exclusion of set.excluded) noteReason(this.#reasons, exclusion);
+        this.#forcedId = set.forced?.id;
+        let ordered = route.strategy.order(set.eligible, this.pick);
+        if (ordered instanceof Promise) ordered = await ordered;
+        const tried = this.#tried;
+        const queue = round === 0 && tried.size > 0 ? ordered.filter((t) => !tried.has(t.id)) : ordered.slice();
+        ctx.route = route.name;
+        while (queue.length > 0 && this.#attemptsLeft > 0) {
+          let running = launchNext(queue, route, this.#launch);
+          if (running instanceof Promise) running = await running;
+          if (!running) break;
+          launched = true;
+          const raceStart = performance.now();
+          const delay = queue.length > 0 ? hedgeDelay(route, deps) : undefined;
+          // Without hedging (the usual case) the attempt runs alone and is awaited right here.
+          const settled = delay === undefined ? settleOne(deps, running, await start(ctx, running, deps).result) : await runHedged(ctx, running, queue, route, this.#launch, deps, delay);
+          ctx.upstreamMs += performance.now() - raceStart;
+          for (const loss of settled.failures) {
+            this.#failed.push(loss);
+            await afterFailure(loss, route, deps);
+            this.#reasons.set(loss.target.id, { target: loss.target.id, kind: 'rejected', reason: `${loss.result.failure.kind} (${loss.result.failure.detail})` });
+          }
+          if (settled.success) {
+            const { running: winner, result } = settled.success;
+            let delivery = this.#commit(winner, result);
+            if (delivery instanceof Promise) delivery = await delivery;
+            return { target: winner.target, route: winner.route, delivery };
+          }
+          if (ctx.clientGone) return undefined;
+          const loss = settled.failures.at(-1);
+          const last = loss?.result.failure;
+          if (loss && last?.kind === 'client_error') {
+            this.handlers.relayError(loss.target, loss.result);
+            return undefined;
+          }
+          if (loss && last?.kind === 'context_length') {
+            // Only a target with a bigger configured window can help; the filter keeps just those.
+            this.#minContextWindow = Math.max(this.#minContextWindow ?? 0, loss.target.contextWindow ?? 0);
+            queue.length = 0;
+            break;
+          }
+        }
+      }
+      if (!launched) break;
+    }
+
+    const relayable = this.#failed.findLast((f) => f.result.failure.kind === 'context_length');
+    if (relayable) {
+      this.handlers.relayError(relayable.target, relayable.result);
+      return undefined;
+    }
+    if (this.#rejection && this.#failed.length === 0) throw this.#rejection;
+    throw await finalError(ctx, primary, this.#failed, this.#reasons, deps.state);
+  }
+
+  /** Breakers and the state store usually answer at once; only a real promise is waited for. */
+  #launchOn(target: Target, route: Route): MaybePromise<Running | undefined> {
+    if (this.#attemptsLeft <= 0 || performance.now() >= this.#deadlineAt) return undefined;
+    const { breakers } = this.deps;
+    const verdict = target.id === this.#forcedId ? { allow: true as const, probe: false, ticket: breakers.force(target.id) } : breakers.admit(target.id);
+    return verdict instanceof Promise ? verdict.then((settled) => this.#prepare(target, route, settled)) : this.#prepare(target, route, verdict);
+  }
+
+  #prepare(target: Target, route: Route, verdict: BreakerVerdict): MaybePromise<Running | undefined> {
     if (!verdict.allow) {
-      reasons.set(target.id, { target: target.id, kind: 'breaker', reason: `circuit breaker ${verdict.phase === 'open' ? 'open' : 'half-open, probe in flight'}` });
+      this.#reasons.set(target.id, { target: target.id, kind: 'breaker', reason: `circuit breaker ${verdict.phase === 'open' ? 'open' : 'half-open, probe in flight'}` });
       return undefined;
     }
     let call: UpstreamCall;
     try {
-      call = handlers.prepare(target);
+      call = this.handlers.prepare(target);
     } catch (error) {
       verdict.ticket.neutral();
       if (!isLlmuxError(error)) throw error;
-      rejection ??= error;
-      reasons.set(target.id, { target: target.id, kind: 'rejected', reason: error.message });
+      this.#rejection ??= error;
+      this.#reasons.set(target.id, { target: target.id, kind: 'rejected', reason: error.message });
       return undefined;
     }
-    const tokens = target.tpm === undefined ? undefined : pick.request.estimatedInputTokens() + (pick.request.maxTokens ?? 0);
-    let admission = deps.state.admit(target.id, { maxConnections: target.maxConnections, rpm: target.rpm, tpm: target.tpm, tokens });
-    if (admission instanceof Promise) admission = await admission;
+    const { request } = this.pick;
+    const tokens = target.tpm === undefined ? undefined : request.estimatedInputTokens() + (request.maxTokens ?? 0);
+    const admission = this.deps.state.admit(target.id, { maxConnections: target.maxConnections, rpm: target.rpm, tpm: target.tpm, tokens });
+    return mapMaybe(admission, (settled) => this.#admitted(target, route, verdict.ticket, call, settled));
+  }
+
+  #admitted(target: Target, route: Route, ticket: BreakerTicket, call: UpstreamCall, admission: Admission): Running | undefined {
     if (!admission.ok) {
-      verdict.ticket.neutral();
-      reasons.set(target.id, refusal(target, admission.reason, admission.retryAt));
+      ticket.neutral();
+      this.#reasons.set(target.id, refusal(target, admission.reason, admission.retryAt));
       return undefined;
     }
-    attemptsLeft--;
-    tried.add(target.id);
-    const now = performance.now();
+    this.#attemptsLeft--;
+    this.#tried.add(target.id);
+    const { timeouts } = this.chain[0] as Route;
     // Rounded so that concurrent requests' timers share Node's timer lists (see timer-ms.ts).
-    const untilDeadline = timerMs(Math.min(deadlineAt, totalAt) - now);
+    const untilDeadline = timerMs(Math.min(this.#deadlineAt, this.#totalAt) - performance.now());
     return {
       target,
       route,
-      ticket: verdict.ticket,
+      ticket,
       lease: admission.lease,
       call,
       timers: {
@@ -132,65 +246,63 @@ export async function runAttempts(
         firstBytePhase: timeouts.first_byte_ms <= untilDeadline ? 'first_byte' : 'total',
         idleMs: timeouts.idle_ms,
       },
-    } satisfies Running;
-  };
-  let forcedId: string | undefined;
-
-  for (let round = 0; attemptsLeft > 0; round++) {
-    if (round > 0) {
-      const wait = Math.min(backoffDelay(round, retries.backoff_ms, retries.backoff_max_ms, deps.random), deadlineAt - performance.now());
-      if (wait > 0) await sleep(wait);
-    }
-    if (performance.now() >= deadlineAt || ctx.clientGone) break;
-    let launched = false;
-    for (const route of chain) {
-      let set = candidatesFor(route, { operation, state: deps.state, breakers: deps.breakers, health: deps.health, now: Date.now(), minContextWindow, request: view });
-      if (set instanceof Promise) set = await set;
-      for (const exclusion of set.excluded) noteReason(reasons, exclusion);
-      forcedId = set.forced?.id;
-      let ordered = route.strategy.order(set.eligible, pick);
-      if (ordered instanceof Promise) ordered = await ordered;
-      const queue = round === 0 && tried.size > 0 ? ordered.filter((t) => !tried.has(t.id)) : ordered.slice();
-      ctx.route = route.name;
-      while (queue.length > 0 && attemptsLeft > 0) {
-        const settled = await runRace(ctx, queue, route, launch, deps);
-        if (!settled) break;
-        launched = true;
-        for (const loss of settled.failures) {
-          failed.push(loss);
-          await afterFailure(loss, route, deps);
-          reasons.set(loss.target.id, { target: loss.target.id, kind: 'rejected', reason: `${loss.result.failure.kind} (${loss.result.failure.detail})` });
-        }
-        if (settled.success) {
-          const delivery = await commit(ctx, settled.success.running, settled.success.result, handlers, deps, totalAt);
-          return { target: settled.success.running.target, route: settled.success.running.route, delivery };
-        }
-        if (ctx.clientGone) return undefined;
-        const last = settled.failures.at(-1)?.result.failure;
-        if (last?.kind === 'client_error') {
-          const loss = settled.failures.at(-1) as FailedAttempt;
-          handlers.relayError(loss.target, loss.result);
-          return undefined;
-        }
-        if (last?.kind === 'context_length') {
-          // Only a target with a bigger configured window can help; the filter keeps just those.
-          minContextWindow = Math.max(minContextWindow ?? 0, settled.failures.at(-1)?.target.contextWindow ?? 0);
-          queue.length = 0;
-          break;
-        }
-      }
-    }
-    if (!launched) break;
+    };
   }
 
-  const relayable = failed.findLast((f) => f.result.failure.kind === 'context_length');
-  if (relayable) {
-    handlers.relayError(relayable.target, relayable.result);
-    return undefined;
+  /**
+   * Answers the client from the winning attempt, then settles its breaker ticket and
+   * slot (also when delivering throws). A whole answer is delivered synchronously.
+   */
+  #commit(running: Running, result: AttemptSuccess): MaybePromise<Delivery> {
+    const { ctx, deps } = this;
+    const { target, route } = running;
+    ctx.target = target.id;
+    ctx.route = route.name;
+    ctx.ttfbMs = result.ttfbMs;
+    deps.ttfb.record(route.name, result.ttfbMs);
+    void deps.state.recordLatency(target.id, result.ttfbMs);
+    // Shutdown (past its drain timeout) or a gone client can end the answer from outside.
+    ctx.upstreamAnswer = result.response;
+    let delivering: MaybePromise<Delivery>;
+    try {
+      if (ctx.clientGone || ctx.res.writableEnded) {
+        result.response.destroy();
+        delivering = CLIENT_ABORT;
+      } else delivering = this.handlers.deliver(target, result, { idleMs: route.timeouts.idle_ms, remainingMs: this.#totalAt - performance.now() });
+    } catch (error) {
+      this.#delivered(running, CLIENT_ABORT);
+      throw error;
+    }
+    if (!(delivering instanceof Promise)) return this.#delivered(running, delivering);
+    return delivering.then(
+      (delivery) => this.#delivered(running, delivery),
+      (error: unknown) => {
+        this.#delivered(running, CLIENT_ABORT);
+        throw error;
+      },
+    );
   }
-  if (rejection && failed.length === 0) throw rejection;
-  throw await finalError(ctx, primary, failed, reasons, deps.state);
+
+  #delivered(running: Running, delivery: Delivery): Delivery {
+    const { ctx, deps } = this;
+    ctx.upstreamAnswer = undefined;
+    const { end, usage } = delivery;
+    if (end.kind === 'complete') running.ticket.success();
+    else if (end.kind === 'upstream_broken') running.ticket.failure();
+    else running.ticket.neutral();
+    ctx.usage = usage;
+    // The tpm reservation was an estimate; the real count replaces it where the answer reported one.
+    void deps.state.release(running.lease, usage ? usage.inputTokens + usage.outputTokens : undefined);
+    if (end.kind === 'upstream_broken') {
+      ctx.brokeOff = end.error instanceof AttemptTimeout ? `timeout_${end.error.phase}` : 'upstream_broken';
+      deps.logger.warn({ id: ctx.id, target: running.target.id, kind: ctx.brokeOff, detail: end.error.message }, 'upstream broke off after the answer started');
+    }
+    return delivery;
+  }
 }
+
+/** What a delivery that never started (a gone client) or threw reports. */
+const CLIENT_ABORT: Delivery = Object.freeze({ end: Object.freeze({ kind: 'client_abort' as const }) });
 
 function refusal(target: Target, reason: 'connections' | 'rpm' | 'tpm', retryAt: number | undefined): Exclusion {
   if (reason === 'connections') return { target: target.id, kind: 'capacity', reason: `at its connection cap (${target.maxConnections})` };
@@ -213,44 +325,3 @@ async function afterFailure(loss: FailedAttempt, route: Route, deps: ResilienceD
   }
   deps.logger.debug({ target: loss.target.id, failure: failure.kind, detail: failure.detail }, 'attempt failed');
 }
-
-async function commit(
-  ctx: RequestContext,
-  running: Running,
-  result: AttemptSuccess,
-  handlers: AttemptHandlers,
-  deps: ResilienceDependencies,
-  totalAt: number,
-): Promise<Delivery> {
-  const { target, route } = running;
-  ctx.target = target.id;
-  ctx.route = route.name;
-  ctx.ttfbMs = result.ttfbMs;
-  deps.ttfb.record(route.name, result.ttfbMs);
-  void deps.state.recordLatency(target.id, result.ttfbMs);
-  let delivery: Delivery = { end: { kind: 'client_abort' } };
-  // Shutdown (past its drain timeout) or a gone client can end the answer from outside.
-  ctx.upstreamAnswer = result.response;
-  try {
-    if (ctx.clientGone || ctx.res.writableEnded) result.response.destroy();
-    else {
-      const delivering = handlers.deliver(target, result, { idleMs: route.timeouts.idle_ms, remainingMs: totalAt - performance.now() });
-      delivery = delivering instanceof Promise ? await delivering : delivering;
-    }
-  } finally {
-    ctx.upstreamAnswer = undefined;
-    const { end, usage } = delivery;
-    if (end.kind === 'complete') running.ticket.success();
-    else if (end.kind === 'upstream_broken') running.ticket.failure();
-    else running.ticket.neutral();
-    ctx.usage = usage;
-    // The tpm reservation was an estimate; the real count replaces it where the answer reported one.
-    void deps.state.release(running.lease, usage ? usage.inputTokens + usage.outputTokens : undefined);
-    if (end.kind === 'upstream_broken') {
-      ctx.brokeOff = end.error instanceof AttemptTimeout ? `timeout_${end.error.phase}` : 'upstream_broken';
-      deps.logger.warn({ id: ctx.id, target: target.id, kind: ctx.brokeOff, detail: end.error.message }, 'upstream broke off after the answer started');
-    }
-  }
-  return delivery;
-}
-

@@ -13,8 +13,8 @@ import type { JsonObject } from '../formats/canonical.js';
 import { getCodec } from '../formats/registry.js';
 import type { Target } from '../routing/target.js';
 import type { RequestContext } from '../server/request-context.js';
-import { firstChunk, readUpstreamBody } from '../server/relay.js';
-import { UpstreamRequestError, type UpstreamCall, type UpstreamClient } from '../server/upstream.js';
+import { readFirstChunk, readWholeBody, type BodyListener } from '../server/relay.js';
+import type { UpstreamCall, UpstreamClient, UpstreamListener } from '../server/upstream.js';
 import { AttemptTimeout, classifyRequestError, classifyStatus, HedgeLost, type Failure } from './failure.js';
 
 /** Largest whole (non-streamed) answer llmux reads before answering; bigger is treated as malformed. */
@@ -54,10 +54,15 @@ export interface AttemptTimers {
 }
 
 export interface AttemptHandle {
+  /** Settles once, never rejects. */
   readonly result: Promise<AttemptResult>;
-  /** Cuts the attempt short (a lost hedge); its result then reports `upstream_broken`. */
+  /** Cuts the attempt short (a lost hedge); its result then reports `hedge_lost` or `upstream_broken`. */
   abort(): void;
-  readonly startedAt: number;
+  /**
+   * Adds the attempt to `x-llmux-attempts`, once: the attempt records its own outcome
+   * when it settles, unless something recorded it first (a lost hedge).
+   */
+  record(outcome: string, status?: number): void;
 }
 
 export function startAttempt(
@@ -82,15 +87,23 @@ function onConnectTimeout(attempt: Attempt): void {
 }
 
 /**
- * One attempt's state. A class rather than a set of closures: it lives as long as
- * the upstream takes to answer, and one object is cheaper to keep (and for the
- * young-generation GC to copy) than a dozen functions and their contexts.
+ * One attempt's state, driven by the events of its upstream request and answer:
+ * sent, answered (headers), body read (or its first chunk, for a stream), or broken.
+ * A class that settles one promise rather than an async function awaiting one per
+ * step: it lives as long as the upstream takes to answer, and one object is cheaper
+ * to keep (and for the young-generation GC to copy) than a chain of promises,
+ * closures and suspended frames.
  */
-class Attempt implements AttemptHandle {
+class Attempt implements AttemptHandle, UpstreamListener, BodyListener {
   readonly startedAt = performance.now();
   readonly result: Promise<AttemptResult>;
+  #settle!: (result: AttemptResult) => void;
+  #settled = false;
+  #recorded = false;
   #request: ClientRequest | undefined;
   #response: IncomingMessage | undefined;
+  /** The status of an error answer, whose body is read for relaying and cooldowns. */
+  #errorStatus: number | undefined;
   #cut: Error | undefined;
   #firstByteTimer: NodeJS.Timeout | undefined;
   #idleTimer: NodeJS.Timeout | undefined;
@@ -102,13 +115,13 @@ class Attempt implements AttemptHandle {
     private readonly target: Target,
     private readonly call: UpstreamCall,
     readonly timers: AttemptTimers,
-    private readonly upstream: UpstreamClient,
+    upstream: UpstreamClient,
   ) {
+    this.result = new Promise((resolve) => (this.#settle = resolve));
     this.#firstByteTimer = setTimeout(onFirstByteTimeout, timers.firstByteMs, this);
-    this.result = this.#run();
+    upstream.send(ctx.req, ctx.res, call, this);
   }
 
-  /** Cuts the attempt short (a lost hedge); its result then reports `upstream_broken`. */
   abort(): void {
     this.stop(new HedgeLost());
   }
@@ -119,7 +132,12 @@ class Attempt implements AttemptHandle {
     this.#response?.destroy(reason);
   }
 
-  /** Called by the upstream client as soon as the request exists, so that it can be cut. */
+  record(outcome: string, status?: number): void {
+    if (this.#recorded) return;
+    this.#recorded = true;
+    this.ctx.attempts.push({ target: this.target.id, outcome, status, ms: performance.now() - this.startedAt });
+  }
+
   requestStarted(request: ClientRequest): void {
     this.#request = request;
     // The request is announced as soon as it exists; even a pooled socket is assigned a tick later.
@@ -129,21 +147,6 @@ class Attempt implements AttemptHandle {
 
   // A field, not a closure per request; 'socket' is emitted once, and the listener dies with the request.
   readonly #onSocket = (socket: Socket): void => this.#watchConnect(socket);
-
-  /** A whole answer's first chunk ends the first-byte wait; later ones re-arm the idle timer. */
-  readonly #onChunk = (): void => {
-    if (this.#ttfbMs === undefined) {
-      this.#ttfbMs = this.#gotFirstByte();
-      this.#idleTimer = setTimeout(onIdleTimeout, this.timers.idleMs, this);
-    } else this.#idleTimer?.refresh();
-  };
-
-  /** Stops the first-byte timer; returns the time to first byte. */
-  #gotFirstByte(): number {
-    clearTimeout(this.#firstByteTimer);
-    this.#firstByteTimer = undefined;
-    return performance.now() - this.startedAt;
-  }
 
   /** A new connection gets the connect timeout; a reused keep-alive socket is already connected. */
   #watchConnect(socket: Socket): void {
@@ -162,48 +165,71 @@ class Attempt implements AttemptHandle {
     socket.on('close', done);
   }
 
-  async #run(): Promise<AttemptResult> {
-    const { ctx, call } = this;
-    try {
-      const exchange = await this.upstream.send(ctx.req, ctx.res, call, this);
-      const response = exchange.response;
-      this.#response = response;
-      const status = response.statusCode ?? 502;
-      const failed = status >= 400 || status < 200;
-      const contentType = String(response.headers['content-type'] ?? '');
-      if (ctx.stream && !failed) {
-        const first = await firstChunk(response);
-        const ttfbMs = this.#gotFirstByte();
-        const problem = streamProblem(contentType, first);
-        if (problem) return malformed(problem, response);
-        return { ok: true, mode: 'stream', response, first, ttfbMs };
-      }
-      // A whole answer (or an error) is read in one pass, an idle timer guarding a body that stops arriving.
-      const body = await readUpstreamBody(response, failed ? ERROR_BODY_LIMIT : MAX_WHOLE_BODY, this.#onChunk);
-      const ttfbMs = this.#ttfbMs ?? this.#gotFirstByte();
-      if (failed) {
-        const error = getCodec(this.target.provider.bound.format).decodeError(status, body.toString('utf8'));
-        return { ok: false, failure: classifyStatus(status, error), headers: response.headers, body };
-      }
-      if (call.relayAsIs) {
-        const problem = objectProblem(body, contentType);
-        if (problem) return malformed(problem, response);
-        return { ok: true, mode: 'whole', response, body, json: undefined, ttfbMs };
-      }
-      const json = parseObject(body, contentType);
-      if (typeof json === 'string') return malformed(json, response);
-      return { ok: true, mode: 'whole', response, body, json, ttfbMs };
-    } catch (error) {
-      const reason = this.#cut ?? (error instanceof UpstreamRequestError ? error.cause : (error as Error));
-      if (!(reason instanceof AttemptTimeout) && !(reason instanceof HedgeLost) && this.#response) {
-        return { ok: false, failure: { kind: 'upstream_broken', detail: reason.message } };
-      }
-      return { ok: false, failure: classifyRequestError(reason) };
-    } finally {
-      clearTimeout(this.#firstByteTimer);
-      clearTimeout(this.#idleTimer);
-      this.#firstByteTimer = this.#idleTimer = undefined;
+  failed(error: Error): void {
+    const reason = this.#cut ?? error;
+    this.#finish({ ok: false, failure: classifyRequestError(reason) });
+  }
+
+  responded(response: IncomingMessage): void {
+    this.#response = response;
+    const status = response.statusCode ?? 502;
+    const failed = status >= 400 || status < 200;
+    if (failed) this.#errorStatus = status;
+    // A stream commits at its first chunk; a whole answer (or an error) is read in one
+    // pass, an idle timer guarding a body that stops arriving.
+    if (this.ctx.stream && !failed) readFirstChunk(response, this);
+    else readWholeBody(response, failed ? ERROR_BODY_LIMIT : MAX_WHOLE_BODY, this);
+  }
+
+  chunkArrived(): void {
+    if (this.#ttfbMs === undefined) {
+      this.#ttfbMs = this.#gotFirstByte();
+      this.#idleTimer = setTimeout(onIdleTimeout, this.timers.idleMs, this);
+    } else this.#idleTimer?.refresh();
+  }
+
+  bodyRead(body: Buffer | null): void {
+    const response = this.#response as IncomingMessage;
+    const ttfbMs = this.#ttfbMs ?? this.#gotFirstByte();
+    const contentType = String(response.headers['content-type'] ?? '');
+    const status = this.#errorStatus;
+    if (status !== undefined) {
+      const text = body ? body.toString('utf8') : '';
+      const error = getCodec(this.target.provider.bound.format).decodeError(status, text);
+      this.#finish({ ok: false, failure: classifyStatus(status, error), headers: response.headers, body: body ?? Buffer.alloc(0) });
+    } else if (this.ctx.stream) {
+      const problem = streamProblem(contentType, body);
+      this.#finish(problem ? malformed(problem, response) : { ok: true, mode: 'stream', response, first: body, ttfbMs });
+    } else {
+      const whole = body ?? Buffer.alloc(0);
+      // Relayed byte for byte: only checked to be an object. Translated: parsed.
+      const json = this.call.relayAsIs ? objectProblem(whole, contentType) : parseObject(whole, contentType);
+      this.#finish(typeof json === 'string' ? malformed(json, response) : { ok: true, mode: 'whole', response, body: whole, json, ttfbMs });
     }
+  }
+
+  bodyBroken(error: Error): void {
+    const reason = this.#cut ?? error;
+    // llmux's own cut (a timeout, a lost hedge) says why; anything else broke an answer that had begun.
+    const failure = reason instanceof AttemptTimeout || reason instanceof HedgeLost ? classifyRequestError(reason) : { kind: 'upstream_broken' as const, detail: reason.message };
+    this.#finish({ ok: false, failure });
+  }
+
+  /** Stops the first-byte timer; returns the time to first byte. */
+  #gotFirstByte(): number {
+    clearTimeout(this.#firstByteTimer);
+    this.#firstByteTimer = undefined;
+    return performance.now() - this.startedAt;
+  }
+
+  #finish(result: AttemptResult): void {
+    if (this.#settled) return;
+    this.#settled = true;
+    clearTimeout(this.#firstByteTimer);
+    clearTimeout(this.#idleTimer);
+    this.#firstByteTimer = this.#idleTimer = undefined;
+    this.record(result.ok ? 'ok' : result.failure.kind, result.ok ? result.response.statusCode : result.failure.status);
+    this.#settle(result);
   }
 }
 

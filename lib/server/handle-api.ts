@@ -29,7 +29,11 @@ export interface ApiCall {
 export async function handleApi(ctx: RequestContext, call: ApiCall, deps: ResilienceDependencies): Promise<void> {
   const limits = ctx.snapshot.proxy.limits;
   const readStart = performance.now();
-  const raw = await readBody(ctx.req, { maxBytes: limits.max_body_bytes, timeoutMs: limits.body_timeout_ms });
+  // The parser hands a body that came with the headers to the request right after
+  // this handler's synchronous part: one microtask later it can be taken whole.
+  await undefined;
+  let raw = readBody(ctx.req, { maxBytes: limits.max_body_bytes, timeoutMs: limits.body_timeout_ms });
+  if (raw instanceof Promise) raw = await raw;
   ctx.bodyMs = performance.now() - readStart;
 
   const body = parseJsonObject(raw);

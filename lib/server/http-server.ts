@@ -14,7 +14,7 @@ import { sendError, toLlmuxError } from './error-response.js';
 import { handleApi } from './handle-api.js';
 import type { ResilienceDependencies } from '../resilience/attempt-loop.js';
 import { modelList } from '../formats/model-list.js';
-import { RequestContext } from './request-context.js';
+import { RequestContext, type CloseListener } from './request-context.js';
 import { readClientCredential } from './client-credential.js';
 import type { RequestTracker } from './request-tracker.js';
 
@@ -35,38 +35,46 @@ export function createRequestHandler(deps: HandlerDependencies): (req: IncomingM
   // The access-log line is made of named fields only (never headers or bodies), so the
   // logger's wildcard redaction, about 20 µs a line, has nothing to find in it. A
   // child follows the main logger's level, which a reload may change.
-  const accessLog = deps.logger.child({}, { redact: [] });
+  const recorder = new Recorder(deps);
   return (req, res) => {
     const ctx = new RequestContext(req, res, deps.current());
     const url = req.url ?? '/';
     const q = url.indexOf('?');
-    const path = q === -1 ? url : url.slice(0, q);
-    ctx.format = formatForPath(path);
-    serve(ctx, path, q === -1 ? '' : url.slice(q + 1), deps)
-      .catch((error: unknown) => {
-        const failure = toLlmuxError(error, ctx.id);
-        if (failure.code === 'LLMUX_ERR_INTERNAL') deps.logger.error({ err: error, id: ctx.id }, 'request failed unexpectedly');
-        if (!ctx.clientGone) sendError(ctx, failure);
-        // A body we stopped reading (413, 408) would otherwise sit in the socket.
-        if (!req.complete) res.once('finish', () => req.socket.destroy());
-      })
-      .finally(() => ctx.afterClose(() => record(ctx, path, deps, accessLog)));
+    ctx.path = q === -1 ? url : url.slice(0, q);
+    ctx.format = formatForPath(ctx.path);
+    void respond(ctx, q === -1 ? '' : url.slice(q + 1), deps, recorder);
   };
 }
 
-async function serve(ctx: RequestContext, path: string, query: string, deps: HandlerDependencies): Promise<void> {
+/** Serves the request and turns whatever it throws into a client-shaped error; records it once it has closed. */
+async function respond(ctx: RequestContext, query: string, deps: HandlerDependencies, recorder: Recorder): Promise<void> {
+  try {
+    await serve(ctx, query, deps);
+  } catch (error) {
+    const failure = toLlmuxError(error, ctx.id);
+    if (failure.code === 'LLMUX_ERR_INTERNAL') deps.logger.error({ err: error, id: ctx.id }, 'request failed unexpectedly');
+    if (!ctx.clientGone) sendError(ctx, failure);
+    const { req } = ctx;
+    // A body we stopped reading (413, 408) would otherwise sit in the socket.
+    if (!req.complete) ctx.res.once('finish', () => req.socket.destroy());
+  } finally {
+    ctx.afterClose(recorder);
+  }
+}
+
+function serve(ctx: RequestContext, query: string, deps: HandlerDependencies): Promise<void> | undefined {
   if (!deps.accepting()) throw llmuxError('LLMUX_ERR_SHUTTING_DOWN', []);
   deps.tracker.enter(ctx, ctx.snapshot.proxy.limits.max_concurrent_requests);
-  const endpoint = matchEndpoint(ctx.req.method ?? 'GET', path, query ? new URLSearchParams(query) : NO_QUERY, ctx.req.headers);
+  const endpoint = matchEndpoint(ctx.req.method ?? 'GET', ctx.path, query ? new URLSearchParams(query) : NO_QUERY, ctx.req.headers);
   if (endpoint instanceof Error) throw endpoint;
   ctx.format = endpoint.format;
   ctx.credential = readClientCredential(ctx.req);
   ctx.clientKey = ctx.snapshot.auth.authenticate(ctx.credential);
   if (endpoint.kind === 'models') {
     sendModels(ctx);
-    return;
+    return undefined;
   }
-  await handleApi(ctx, endpoint, deps);
+  return handleApi(ctx, endpoint, deps);
 }
 
 function sendModels(ctx: RequestContext): void {
@@ -77,8 +85,25 @@ function sendModels(ctx: RequestContext): void {
   ctx.res.end(body);
 }
 
-/** One access-log line, the metrics and the traffic stats of a finished request. */
-function record(ctx: RequestContext, path: string, deps: HandlerDependencies, accessLog: Logger): void {
+/** Writes one access-log line and the metrics and traffic stats of each finished request. */
+class Recorder implements CloseListener {
+  readonly #deps: HandlerDependencies;
+  // The access-log line is made of named fields only (never headers or bodies), so the
+  // logger's wildcard redaction, about 20 µs a line, has nothing to find in it. A
+  // child follows the main logger's level, which a reload may change.
+  readonly #accessLog: Logger;
+
+  constructor(deps: HandlerDependencies) {
+    this.#deps = deps;
+    this.#accessLog = deps.logger.child({}, { redact: [] });
+  }
+
+  closed(ctx: RequestContext): void {
+    record(ctx, this.#deps, this.#accessLog);
+  }
+}
+
+function record(ctx: RequestContext, deps: HandlerDependencies, accessLog: Logger): void {
   deps.tracker.leave(ctx);
   const duration = ctx.elapsed();
   deps.metrics.observeRequest(ctx, duration);
@@ -88,7 +113,7 @@ function record(ctx: RequestContext, path: string, deps: HandlerDependencies, ac
     {
       id: ctx.id,
       method: ctx.req.method,
-      path,
+      path: ctx.path,
       format: ctx.format,
       route: ctx.route,
       rule: ctx.rule,

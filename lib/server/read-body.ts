@@ -11,10 +11,31 @@ export interface BodyLimits {
   readonly timeoutMs: number;
 }
 
-export function readBody(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
+const EMPTY = Buffer.alloc(0);
+
+/**
+ * The body, at once when all of it is already buffered (see `takeBuffered`), else
+ * once it has arrived.
+ */
+export function readBody(req: IncomingMessage, limits: BodyLimits): Buffer | Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (declared > limits.maxBytes) return Promise.reject(llmuxError('LLMUX_ERR_BODY_TOO_LARGE', [limits.maxBytes]));
+  return takeBuffered(req, declared) ?? readStream(req, limits);
+}
 
+/**
+ * A body sent along with its headers (a small request usually arrives in one read)
+ * is pushed into the request by the HTTP parser right after the request handler
+ * returns, so one microtask later all of its declared length is buffered: it is taken
+ * then, without the listeners, timer and promise of reading a stream.
+ */
+function takeBuffered(req: IncomingMessage, declared: number): Buffer | undefined {
+  if (!(declared >= 0) || req.readableFlowing || req.readableLength < declared) return undefined;
+  if (declared === 0) return EMPTY;
+  return (req.read() as Buffer | null) ?? undefined;
+}
+
+function readStream(req: IncomingMessage, limits: BodyLimits): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;

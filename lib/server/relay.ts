@@ -8,37 +8,45 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { AttemptTimeout } from '../resilience/failure.js';
 import { timerMs } from '../resilience/timer-ms.js';
 
-/** Resolves with the first body chunk (or `null` for an empty body); the stream is left paused. */
-export function firstChunk(response: IncomingMessage): Promise<Buffer | null> {
-  return new Promise((resolve, reject) => {
-    function cleanup(): void {
-      response.off('data', onData);
-      response.off('end', onEnd);
-      response.off('error', onError);
-      response.off('close', onClose);
-    }
-    function onData(chunk: Buffer): void {
-      cleanup();
-      response.pause();
-      resolve(chunk);
-    }
-    function onEnd(): void {
-      cleanup();
-      resolve(null);
-    }
-    function onError(error: Error): void {
-      cleanup();
-      reject(error);
-    }
-    function onClose(): void {
-      cleanup();
-      reject(new Error('the upstream closed the connection before the first byte'));
-    }
-    response.on('data', onData);
-    response.on('end', onEnd);
-    response.on('error', onError);
-    response.on('close', onClose);
-  });
+/** Hears how reading an upstream body went; exactly one of its methods but `chunkArrived` is called, once. */
+export interface BodyListener {
+  /** A whole body's chunk arrived (the attempt stops its first-byte timer at the first, re-arms its idle timer at the others). */
+  chunkArrived(): void;
+  /** The whole body (`readWholeBody`), or the first chunk (`readFirstChunk`: `null` for an empty body). */
+  bodyRead(body: Buffer | null): void;
+  /** The body broke off, or grew past the limit, before it was read. */
+  bodyBroken(error: Error): void;
+}
+
+/** Reads the first body chunk (or the end of an empty body) and leaves the stream paused. */
+export function readFirstChunk(response: IncomingMessage, listener: BodyListener): void {
+  function cleanup(): void {
+    response.off('data', onData);
+    response.off('end', onEnd);
+    response.off('error', onError);
+    response.off('close', onClose);
+  }
+  function onData(chunk: Buffer): void {
+    cleanup();
+    response.pause();
+    listener.bodyRead(chunk);
+  }
+  function onEnd(): void {
+    cleanup();
+    listener.bodyRead(null);
+  }
+  function onError(error: Error): void {
+    cleanup();
+    listener.bodyBroken(error);
+  }
+  function onClose(): void {
+    cleanup();
+    listener.bodyBroken(new Error('the upstream closed the connection before the first byte'));
+  }
+  response.on('data', onData);
+  response.on('end', onEnd);
+  response.on('error', onError);
+  response.on('close', onClose);
 }
 
 export type RelayEnd =
@@ -135,32 +143,50 @@ export function relayBody(response: IncomingMessage, res: ServerResponse, first:
   });
 }
 
-/**
- * Reads an upstream body whole, up to `limit` bytes, with one set of listeners.
- * `onChunk` sees each chunk as it arrives (the attempt stops its first-byte timer
- * at the first and re-arms its idle timer at the others).
- */
-export function readUpstreamBody(response: IncomingMessage, limit: number, onChunk?: () => void): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
-    let size = 0;
-    if (response.readableEnded) {
-      resolve(Buffer.alloc(0));
-      return;
+/** Reads an upstream body whole, up to `limit` bytes, with one set of listeners. */
+export function readWholeBody(response: IncomingMessage, limit: number, listener: BodyListener): void {
+  if (response.readableEnded) {
+    listener.bodyRead(Buffer.alloc(0));
+    return;
+  }
+  const chunks: Buffer[] = [];
+  let size = 0;
+  let done = false;
+  // The error listener stays: a response destroyed with an error later (a shutdown
+  // cutting answers short) must not find none and crash the process.
+  function finish(): void {
+    done = true;
+    response.off('data', onData);
+    response.off('end', onEnd);
+    response.off('close', onClose);
+  }
+  function onData(chunk: Buffer): void {
+    listener.chunkArrived();
+    size += chunk.length;
+    if (size <= limit) chunks.push(chunk);
+    else {
+      finish();
+      response.destroy();
+      listener.bodyBroken(new Error(`upstream body larger than ${limit} bytes`));
     }
-    response.on('data', (chunk: Buffer) => {
-      onChunk?.();
-      size += chunk.length;
-      if (size > limit) {
-        response.destroy();
-        reject(new Error(`upstream body larger than ${limit} bytes`));
-      } else chunks.push(chunk);
-    });
-    response.on('end', () => resolve(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size)));
-    response.on('error', reject);
-    response.on('close', () => {
-      if (!response.complete) reject(new Error('the upstream closed the connection mid-body'));
-    });
-    response.resume();
-  });
+  }
+  function onEnd(): void {
+    finish();
+    listener.bodyRead(chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks, size));
+  }
+  function onError(error: Error): void {
+    if (done) return;
+    finish();
+    listener.bodyBroken(error);
+  }
+  function onClose(): void {
+    if (done || response.complete) return;
+    finish();
+    listener.bodyBroken(new Error('the upstream closed the connection mid-body'));
+  }
+  response.on('data', onData);
+  response.on('end', onEnd);
+  response.on('error', onError);
+  response.on('close', onClose);
+  response.resume();
 }

@@ -19,10 +19,17 @@ export interface AttemptRecord {
   readonly ms: number;
 }
 
+/** Hears that a request's response has closed (finished, or the connection gone). */
+export interface CloseListener {
+  closed(ctx: RequestContext): void;
+}
+
 export class RequestContext {
   readonly id = randomId();
   readonly startedAt = performance.now();
   readonly attempts: AttemptRecord[] = [];
+  /** The URL's path, without the query. */
+  path = '/';
   format: WireFormat = 'openai';
   route: string | undefined;
   target: string | undefined;
@@ -62,8 +69,8 @@ export class RequestContext {
    */
   upstreamAnswer: IncomingMessage | undefined;
 
-  /** What to run once the response has closed (the access-log line, metrics). */
-  #afterClose: (() => void) | undefined;
+  /** Who hears once the response has closed (the access-log line, metrics). */
+  #afterClose: CloseListener | undefined;
 
   constructor(
     readonly req: IncomingMessage,
@@ -77,13 +84,13 @@ export class RequestContext {
   readonly #onClose = (): void => {
     this.res.off('close', this.#onClose);
     if (!this.res.writableFinished) this.clientGone = true;
-    this.#afterClose?.();
+    this.#afterClose?.closed(this);
   };
 
-  /** Runs `fn` once the response is finished or the connection is gone (now, if it already is). */
-  afterClose(fn: () => void): void {
-    if (this.res.writableFinished || this.res.destroyed) fn();
-    else this.#afterClose = fn;
+  /** Tells `listener` once the response is finished or the connection is gone (now, if it already is). */
+  afterClose(listener: CloseListener): void {
+    if (this.res.writableFinished || this.res.destroyed) listener.closed(this);
+    else this.#afterClose = listener;
   }
 
   elapsed(): number {

@@ -56,9 +56,19 @@ function upstreamHeaders(client: IncomingHttpHeaders, call: UpstreamCall, host: 
   return out;
 }
 
-/** Hears of an attempt's upstream request as soon as it exists. */
-export interface RequestWatcher {
+/**
+ * Hears how one upstream request goes: `requestStarted` first, then exactly one of
+ * `responded` and `failed`. A listener rather than a promise: the attempt that sends
+ * the request is already an object that waits for these events, and a promise (with
+ * its two callbacks and a microtask hop) per upstream call is measurable at saturation.
+ */
+export interface UpstreamListener {
+  /** The request exists (its socket may still be on its way), so it can be cut. */
   requestStarted(request: ClientRequest): void;
+  /** The upstream's response headers arrived. */
+  responded(response: IncomingMessage): void;
+  /** The request failed before response headers arrived, or the client left first. */
+  failed(error: Error): void;
 }
 
 const CLIENT_LEFT = 'the client closed the connection before the upstream answered';
@@ -74,16 +84,15 @@ class PendingRequest {
 
   constructor(
     private readonly res: ServerResponse,
-    private readonly watcher: RequestWatcher | undefined,
-    private readonly resolve: (exchange: UpstreamExchange) => void,
-    private readonly reject: (error: Error) => void,
+    private readonly listener: UpstreamListener,
   ) {}
 
   readonly fail = (error: Error): void => {
     if (this.#settled) return;
     this.#settled = true;
     this.res.off('close', this.onClientClose);
-    this.reject(new UpstreamRequestError(error, this.#request));
+    this.#request?.off('response', this.#onResponse);
+    this.listener.failed(error);
   };
 
   // http-proxy-3 swallows the reset it causes when the client leaves (it only emits
@@ -103,16 +112,15 @@ class PendingRequest {
   readonly #onResponse = (response: IncomingMessage): void => {
     if (this.#settled) return;
     this.#settled = true;
-    const request = this.#request as ClientRequest;
-    request.off('close', this.#onClose);
+    (this.#request as ClientRequest).off('close', this.#onClose);
     this.res.off('close', this.onClientClose);
-    this.resolve({ request, response });
+    this.listener.responded(response);
   };
 
   /** From BodySource.pipe(): the upstream request exists (its socket may still be on its way). */
   onRequest(request: ClientRequest): void {
     this.#request = request;
-    this.watcher?.requestStarted(request);
+    this.listener.requestStarted(request);
     request.on('close', this.#onClose);
     request.on('response', this.#onResponse);
   }
@@ -129,22 +137,6 @@ export interface UpstreamCall {
    * a JSON object, not parsed; a translated one must be parsed.
    */
   readonly relayAsIs?: boolean;
-}
-
-export interface UpstreamExchange {
-  readonly request: ClientRequest;
-  readonly response: IncomingMessage;
-}
-
-/** A failure before the upstream's response headers arrived, with the raw cause. */
-export class UpstreamRequestError extends Error {
-  constructor(
-    override readonly cause: Error,
-    readonly request: ClientRequest | undefined,
-  ) {
-    super(cause.message);
-    this.name = 'UpstreamRequestError';
-  }
 }
 
 export class UpstreamClient {
@@ -164,33 +156,31 @@ export class UpstreamClient {
   }
 
   /**
-   * Starts the upstream request. `watcher` hears of the ClientRequest as soon as it
-   * exists, so the caller can abort it (a lost hedge, a timeout).
+   * Starts the upstream request; `listener` hears of the ClientRequest as soon as it
+   * exists (so the caller can cut it: a lost hedge, a timeout), then of its answer.
    */
-  send(req: IncomingMessage, res: ServerResponse, call: UpstreamCall, watcher?: RequestWatcher): Promise<UpstreamExchange> {
-    return new Promise((resolve, reject) => {
-      const pending = new PendingRequest(res, watcher, resolve, reject);
-      if (res.closed && !res.writableFinished) {
-        pending.fail(new Error(CLIENT_LEFT));
-        return;
-      }
-      res.on('close', pending.onClientClose);
-      const target = plainTarget(call.url);
-      const options = callOptions(target, call.agent, new BodySource(call.body, pending));
-      // The upstream's headers and path go in as the request's own (headers rather than
-      // `options.headers`, which http-proxy-3 would merge with another slow spread). It
-      // reads both synchronously within web(); the client's are put back right after.
-      const clientHeaders = req.headers;
-      const clientUrl = req.url;
-      req.headers = upstreamHeaders(clientHeaders, call, target.host);
-      req.url = target.path;
-      try {
-        this.#proxy.web(req, res, options, pending.fail);
-      } finally {
-        req.headers = clientHeaders;
-        req.url = clientUrl;
-      }
-    });
+  send(req: IncomingMessage, res: ServerResponse, call: UpstreamCall, listener: UpstreamListener): void {
+    const pending = new PendingRequest(res, listener);
+    if (res.closed && !res.writableFinished) {
+      pending.fail(new Error(CLIENT_LEFT));
+      return;
+    }
+    res.on('close', pending.onClientClose);
+    const target = plainTarget(call.url);
+    const options = callOptions(target, call.agent, new BodySource(call.body, pending));
+    // The upstream's headers and path go in as the request's own (headers rather than
+    // `options.headers`, which http-proxy-3 would merge with another slow spread). It
+    // reads both synchronously within web(); the client's are put back right after.
+    const clientHeaders = req.headers;
+    const clientUrl = req.url;
+    req.headers = upstreamHeaders(clientHeaders, call, target.host);
+    req.url = target.path;
+    try {
+      this.#proxy.web(req, res, options, pending.fail);
+    } finally {
+      req.headers = clientHeaders;
+      req.url = clientUrl;
+    }
   }
 
   close(): void {

@@ -39,10 +39,11 @@ describe('upstream call options', () => {
     const client = new UpstreamClient();
     const proxyPort = await listen((req, res) => {
       const url = new URL(`http://127.0.0.1:${upstreamPort}/v1/chat/completions?x=1`);
-      client.send(req, res, { url, body: Buffer.from('{"model":"m"}'), headers: { authorization: 'Bearer k' }, agent }).then(
-        ({ response }) => response.pipe(res),
-        (error: Error) => res.end(`failed: ${error.message}`),
-      );
+      client.send(req, res, { url, body: Buffer.from('{"model":"m"}'), headers: { authorization: 'Bearer k' }, agent }, {
+        requestStarted: () => {},
+        responded: (response) => response.pipe(res),
+        failed: (error) => res.end(`failed: ${error.message}`),
+      });
     });
 
     const answer = await (await fetch(`http://127.0.0.1:${proxyPort}/anything`, { method: 'POST', body: 'ignored' })).json();
