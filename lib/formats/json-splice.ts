@@ -70,7 +70,8 @@ function skipSpace(bytes: Uint8Array, i: number): number {
 }
 
 /** The byte span of the value of top-level `key`, or `undefined` when absent. Keys must be plain ASCII without escapes. */
-export function findTopLevelValue(bytes: Uint8Array, key: string): ValueSpan | undefined {
+export function findTopLevelValue(bytes: Buffer, key: string): ValueSpan | undefined {
+  const needle = `"${key}"`;
   let i = skipSpace(bytes, 0);
   if (bytes[i] !== OPEN_BRACE) return undefined;
   i++;
@@ -84,8 +85,12 @@ export function findTopLevelValue(bytes: Uint8Array, key: string): ValueSpan | u
     if (bytes[i] !== COLON) return found;
     const start = skipSpace(bytes, i + 1);
     const end = skipValue(bytes, start);
-    // JSON.parse keeps the last of duplicate keys, so the scanner does too.
-    if (matches) found = { start, end };
+    // JSON.parse keeps the last of duplicate keys, so the scanner does too; when the key's
+    // name does not occur again at all, there is no later duplicate to look for.
+    if (matches) {
+      found = { start, end };
+      if (bytes.indexOf(needle, end) === -1) return found;
+    }
     i = skipSpace(bytes, end);
     if (bytes[i] !== COMMA) return found;
     i++;

@@ -181,10 +181,11 @@ class Attempt implements AttemptHandle, UpstreamListener, BodyListener {
     else readWholeBody(response, failed ? ERROR_BODY_LIMIT : MAX_WHOLE_BODY, this);
   }
 
-  chunkArrived(): void {
+  chunkArrived(all: boolean): void {
     if (this.#ttfbMs === undefined) {
       this.#ttfbMs = this.#gotFirstByte();
-      this.#idleTimer = setTimeout(onIdleTimeout, this.timers.idleMs, this);
+      // A body whose declared length has all arrived cannot stall: no idle timer for it.
+      if (!all) this.#idleTimer = setTimeout(onIdleTimeout, this.timers.idleMs, this);
     } else this.#idleTimer?.refresh();
   }
 

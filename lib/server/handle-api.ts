@@ -3,6 +3,7 @@
  * route chain (rules for virtual models, budgets), run the attempt loop with the
  * handlers for this request's formats, then account for what it cost.
  */
+import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
 import { parseJsonObject, readRequestInfo } from '../formats/request-info.js';
 import type { Operation } from '../providers/types.js';
@@ -15,7 +16,6 @@ import { costReport } from '../telemetry/accounting.js';
 import { assertKeyBudget, assertRouteAllowed, recordKeySpend } from './client-auth.js';
 import { createExchange } from './exchange.js';
 import { implicitRoutes } from './forward/implicit-route.js';
-import { forwardableHeaders } from './headers.js';
 import { readBody } from './read-body.js';
 import type { RequestContext } from './request-context.js';
 import { RequestView } from './request-view.js';
@@ -24,6 +24,27 @@ export interface ApiCall {
   readonly operation: Operation;
   readonly pathModel?: string | undefined;
   readonly pathStream?: boolean | undefined;
+}
+
+/** What strategies read of the request (the `hash` strategy its client IP, a header or `user`). */
+class Facts implements RequestFacts {
+  constructor(
+    readonly clientIp: string,
+    readonly headers: IncomingHttpHeaders,
+    private readonly view: RequestView,
+  ) {}
+
+  get user(): string | undefined {
+    return this.view.info.user;
+  }
+
+  get maxTokens(): number | undefined {
+    return this.view.info.maxTokens;
+  }
+
+  estimatedInputTokens(): number {
+    return this.view.estimatedInputTokens();
+  }
 }
 
 export async function handleApi(ctx: RequestContext, call: ApiCall, deps: ResilienceDependencies): Promise<void> {
@@ -62,19 +83,12 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
   const chain = resolved.some((route) => route.budget) ? await applyBudgets(resolved, deps.state, Date.now()) : resolved;
   ctx.route = chain[0]?.name;
   if (chain.every((route) => route.soleFormat === ctx.format && !route.inspectsBody)) view.releaseBody();
-  // Kept aside for providers with `passthrough_auth`; the header itself is removed next. With
-  // client keys configured, what the client sends is an llmux key: it never goes upstream.
+  // Kept aside for providers with `passthrough_auth`. With client keys configured, what the
+  // client sends is an llmux key: it never goes upstream. (No client credential, nor any of
+  // llmux's own headers, is copied into an upstream request: see `upstreamHeaders`.)
   const clientKey = ctx.snapshot.auth.required ? undefined : ctx.credential;
-  // After the control headers were read: nothing of the client's credentials or llmux's own headers goes upstream.
-  ctx.req.headers = forwardableHeaders(ctx.req.headers);
 
-  const facts: RequestFacts = {
-    clientIp: ctx.req.socket.remoteAddress ?? '',
-    headers: ctx.req.headers,
-    user: info.user,
-    maxTokens: info.maxTokens,
-    estimatedInputTokens: view.estimatedInputTokens.bind(view),
-  };
+  const facts = new Facts(ctx.req.socket.remoteAddress ?? '', ctx.req.headers, view);
   const handlers = createExchange(ctx, view, clientKey);
   const served = await runAttempts(ctx, chain, call.operation, { request: facts, state: deps.state, random: deps.random }, handlers, deps, view);
   if (!served) return;

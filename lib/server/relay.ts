@@ -10,8 +10,12 @@ import { timerMs } from '../resilience/timer-ms.js';
 
 /** Hears how reading an upstream body went; exactly one of its methods but `chunkArrived` is called, once. */
 export interface BodyListener {
-  /** A whole body's chunk arrived (the attempt stops its first-byte timer at the first, re-arms its idle timer at the others). */
-  chunkArrived(): void;
+  /**
+   * A whole body's chunk arrived (the attempt stops its first-byte timer at the first,
+   * re-arms its idle timer at the others); `all` when the body's declared length is
+   * now complete, so nothing more can stall.
+   */
+  chunkArrived(all: boolean): void;
   /** The whole body (`readWholeBody`), or the first chunk (`readFirstChunk`: `null` for an empty body). */
   bodyRead(body: Buffer | null): void;
   /** The body broke off, or grew past the limit, before it was read. */
@@ -150,6 +154,7 @@ export function readWholeBody(response: IncomingMessage, limit: number, listener
     return;
   }
   const chunks: Buffer[] = [];
+  const declared = Number(response.headers['content-length']);
   let size = 0;
   let done = false;
   // The error listener stays: a response destroyed with an error later (a shutdown
@@ -161,8 +166,8 @@ export function readWholeBody(response: IncomingMessage, limit: number, listener
     response.off('close', onClose);
   }
   function onData(chunk: Buffer): void {
-    listener.chunkArrived();
     size += chunk.length;
+    listener.chunkArrived(size >= declared);
     if (size <= limit) chunks.push(chunk);
     else {
       finish();

@@ -4,8 +4,9 @@
  * The caller decides what to do with it: stream it through, translate it, or
  * treat it as a failure and try another target before the client sees a byte.
  */
-import type { Agent, ClientRequest, IncomingHttpHeaders, IncomingMessage, ServerResponse } from 'node:http';
+import type { Agent, ClientRequest, IncomingMessage, ServerResponse } from 'node:http';
 import { createProxyServer } from 'http-proxy-3';
+import { upstreamHeaders } from './headers.js';
 import { callOptions, plainTarget } from './proxy-call-options.js';
 
 /**
@@ -39,21 +40,6 @@ class BodySource {
     else destination.end();
     return destination;
   }
-}
-
-/**
- * The client's (already sanitized) headers, the call's own over them, the body's
- * length and the upstream's host, as a new object. Not `{ ...a, ...b }`: V8 (Node 20)
- * copies into a non-empty object on a slow runtime path, microseconds a time.
- * `host` is set although http-proxy-3 sets it again (`changeOrigin`): it copies these
- * headers with a spread, and a key added to a spread copy costs a new hidden class
- * per request where overwriting an existing one costs nothing.
- */
-function upstreamHeaders(client: IncomingHttpHeaders, call: UpstreamCall, host: string): IncomingHttpHeaders {
-  const out: IncomingHttpHeaders = Object.assign({}, client, call.headers);
-  out['content-length'] = String(call.body.length);
-  out.host = host;
-  return out;
 }
 
 /**
@@ -173,7 +159,7 @@ export class UpstreamClient {
     // reads both synchronously within web(); the client's are put back right after.
     const clientHeaders = req.headers;
     const clientUrl = req.url;
-    req.headers = upstreamHeaders(clientHeaders, call, target.host);
+    req.headers = upstreamHeaders(clientHeaders, call.headers, call.body.length, target.host);
     req.url = target.path;
     try {
       this.#proxy.web(req, res, options, pending.fail);

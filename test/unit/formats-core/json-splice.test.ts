@@ -46,6 +46,12 @@ describe('findTopLevelValue / spliceJson', () => {
 
   it('uses the last of duplicate keys, as JSON.parse does', () => {
     expect(rewrite('{"model":"a","model":"b"}', 'c')).toBe('{"model":"a","model":"c"}');
+    expect(rewrite('{"model":"a","tools":[{"model":"x"}],"n":{"model":1},"model":"b"}', 'c')).toBe('{"model":"a","tools":[{"model":"x"}],"n":{"model":1},"model":"c"}');
+  });
+
+  it('keeps the first top-level key when the name only occurs again nested', () => {
+    expect(rewrite('{"model":"a","tools":[{"model":"x"}]}', 'c')).toBe('{"model":"c","tools":[{"model":"x"}]}');
+    expect(rewrite('{"model":"a","messages":[{"content":"a \\"model\\" of it"}]}', 'c')).toBe('{"model":"c","messages":[{"content":"a \\"model\\" of it"}]}');
   });
 
   it('returns undefined when there is no top-level key', () => {
