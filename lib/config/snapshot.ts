@@ -71,7 +71,6 @@ export function buildSnapshot(loaded: LoadedConfig, previous?: Snapshot): Snapsh
         description: config.description,
         targets: Object.freeze(targets),
         targetIds: Object.freeze(targets.map((t) => t.id)),
-        ...bodyNeeds(targets, config.strategy.type),
         // An unchanged route keeps its strategy instance, so e.g. weighted round robin continues its sequence.
         strategy: old?.fingerprint === fingerprint ? old.strategy : getStrategy(config.strategy.type).create(config.strategy),
         fingerprint,
@@ -123,12 +122,3 @@ export function retireProviders(previous: Snapshot, next?: Snapshot): void {
   }
 }
 
-/** What a route needs of a request's body beyond its info (see `Route.soleFormat`, `Route.inspectsBody`). */
-export function bodyNeeds(targets: readonly Target[], strategy: string): Pick<Route, 'soleFormat' | 'inspectsBody'> {
-  const formats = new Set(targets.map((t) => t.provider.bound.format));
-  return {
-    soleFormat: formats.size === 1 ? [...formats][0] : undefined,
-    // `cost` estimates each request's tokens; tpm reserves them; capabilities and context windows filter on them.
-    inspectsBody: strategy === 'cost' || targets.some((t) => t.capabilities !== undefined || t.contextWindow !== undefined || t.tpm !== undefined),
-  };
-}

@@ -1,19 +1,11 @@
 /**
  * Same-format pass-through rewrites only the top-level `"model"` value and leaves
- * every other byte of the client's body as it was. This scanner finds where a
- * top-level key's value starts and ends in the raw UTF-8 bytes (structural JSON
- * characters are ASCII, so byte offsets are safe), and `spliceJson` replaces it.
- * The body has already passed `JSON.parse`, so the scanner can assume valid JSON.
+ * every other byte of the client's body as it was: `spliceJson` replaces the value
+ * at a span of the raw UTF-8 bytes (a request's model span comes from json-scan.ts).
+ * The scanners here find where a top-level key's value lies in a document already
+ * known to be valid JSON (an upstream answer's usage, at its end).
  */
-
-const QUOTE = 0x22;
-const BACKSLASH = 0x5c;
-const COLON = 0x3a;
-const COMMA = 0x2c;
-const OPEN_BRACE = 0x7b;
-const CLOSE_BRACE = 0x7d;
-const OPEN_BRACKET = 0x5b;
-const CLOSE_BRACKET = 0x5d;
+import { BACKSLASH, CLOSE_BRACE, CLOSE_BRACKET, COLON, COMMA, isSpace, OPEN_BRACE, OPEN_BRACKET, QUOTE, skipSpace } from './json-bytes.js';
 
 export interface ValueSpan {
   readonly start: number;
@@ -58,15 +50,6 @@ function skipValue(bytes: Uint8Array, i: number): number {
     }
   }
   return bytes.length;
-}
-
-function isSpace(c: number | undefined): boolean {
-  return c === 0x20 || c === 0x0a || c === 0x0d || c === 0x09;
-}
-
-function skipSpace(bytes: Uint8Array, i: number): number {
-  while (i < bytes.length && isSpace(bytes[i])) i++;
-  return i;
 }
 
 /** The byte span of the value of top-level `key`, or `undefined` when absent. Keys must be plain ASCII without escapes. */

@@ -3,8 +3,10 @@
  * translating anything: the model (a route name, or an ordered fallback list),
  * stream mode, the end-user id and the output-token cap.
  */
-import type { JsonObject, WireFormat } from './canonical.js';
+import type { JsonObject, JsonValue, WireFormat } from './canonical.js';
 import { llmuxError } from '../errors.js';
+import { JsonSyntaxError, scanJson } from './json-scan.js';
+import type { ValueSpan } from './json-splice.js';
 
 export interface RequestInfo {
   /** Route names in the order to try: the model first, then any client-given fallbacks. */
@@ -62,6 +64,45 @@ const readers: Record<WireFormat, Reader> = {
 
 export function readRequestInfo(format: WireFormat, body: JsonObject): RequestInfo {
   return readers[format](body);
+}
+
+/**
+ * The top-level members each format's reader looks at; `model` first where the body
+ * names the model (its span is where a pass-through body's model is rewritten).
+ */
+const MEMBERS: Readonly<Record<WireFormat, readonly string[]>> = {
+  openai: ['model', 'stream', 'user', 'max_completion_tokens', 'max_tokens', 'stream_options'],
+  anthropic: ['model', 'stream', 'metadata', 'max_tokens'],
+  gemini: ['generationConfig'],
+};
+
+export interface ScannedRequest {
+  readonly info: RequestInfo;
+  /** Where the body's top-level `model` value lies, for formats whose body names the model. */
+  readonly modelSpan: ValueSpan | undefined;
+}
+
+/**
+ * The router's facts from a client body that is checked to be a JSON object but not
+ * parsed whole (see json-scan.ts): only the few members the format's reader needs are
+ * parsed. Anything but a JSON object is a 400 in the client's own format.
+ */
+export function scanRequest(format: WireFormat, raw: Buffer): ScannedRequest {
+  const keys = MEMBERS[format];
+  let spans: ReturnType<typeof scanJson>;
+  try {
+    spans = scanJson(raw, keys);
+  } catch (error) {
+    if (!(error instanceof JsonSyntaxError)) throw error;
+    throw llmuxError('LLMUX_ERR_INVALID_JSON', [error.message], { cause: error });
+  }
+  if (!spans) throw llmuxError('LLMUX_ERR_INVALID_JSON', ['the body must be a JSON object']);
+  const members: JsonObject = {};
+  for (let k = 0; k < keys.length; k++) {
+    const span = spans[k];
+    if (span) members[keys[k] as string] = JSON.parse(raw.toString('utf8', span.start, span.end)) as JsonValue;
+  }
+  return { info: readers[format](members), modelSpan: format === 'gemini' ? undefined : spans[0] };
 }
 
 /**

@@ -40,7 +40,7 @@ export async function explain(snapshot: Snapshot, input: ExplainInput): Promise<
   const out: string[] = [];
   const info = input.format === 'gemini' ? { ...readRequestInfo('gemini', input.body), models: input.model ? [input.model] : [] } : readRequestInfo(input.format, input.body);
   const requested = info.models[0] ?? '';
-  const view = new RequestView(input.format, 'chat', Buffer.from(JSON.stringify(input.body)), input.body, info, requested, info.stream);
+  const view = new RequestView(input.format, 'chat', Buffer.from(JSON.stringify(input.body)), info, requested, info.stream, undefined, input.body);
   const needs = view.needs();
   out.push(
     `request: ${input.format} client, model "${requested}", about ${view.tokens().input} input tokens, max_tokens ${info.maxTokens ?? 'unset'}, ` +

@@ -2,7 +2,6 @@
 import type { Agent } from 'node:http';
 import type { BoundProvider } from '../providers/types.js';
 import type { Strategy } from './strategy.js';
-import type { WireFormat } from '../formats/canonical.js';
 import type { BudgetConfig } from '../config/schema.js';
 import type { BreakerConfig, CooldownConfig, HealthCheckConfig, HedgeConfig, RetriesConfig, TimeoutsConfig } from '../config/resilience-schema.js';
 
@@ -57,13 +56,6 @@ export interface Route {
   readonly targets: readonly Target[];
   /** `targets`' ids in the same order: what state lookups ask for, built once. */
   readonly targetIds: readonly string[];
-  /**
-   * The wire format every target of the route speaks, or `undefined` when they differ;
-   * with `inspectsBody` false, a request in this format passes through as bytes.
-   */
-  readonly soleFormat: WireFormat | undefined;
-  /** Whether serving needs more of the request than its model and stream mode (token estimates, capabilities). */
-  readonly inspectsBody: boolean;
   readonly strategy: Strategy;
   readonly strategyName: string;
   /** The route's config as JSON; a reload keeps the strategy instance of an unchanged route. */

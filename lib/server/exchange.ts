@@ -5,7 +5,7 @@
  * through the canonical form, decoded once per request and encoded per target.
  */
 import type { WireFormat } from '../formats/canonical.js';
-import { findTopLevelValue, spliceJson, type ValueSpan } from '../formats/json-splice.js';
+import { spliceJson, type ValueSpan } from '../formats/json-splice.js';
 import { getCodec } from '../formats/registry.js';
 import type { AttemptHandlers } from '../resilience/attempt-loop.js';
 import type { AttemptFailure, AttemptSuccess } from '../resilience/attempt.js';
@@ -57,7 +57,7 @@ class Exchange implements AttemptHandlers {
     private readonly clientKey: string | undefined,
   ) {
     this.#clientCodec = getCodec(view.format);
-    this.#span = modelInBody[view.format] ? findTopLevelValue(view.raw, 'model') : undefined;
+    this.#span = modelInBody[view.format] ? view.modelSpan : undefined;
   }
 
   prepare(target: Target): UpstreamCall {

@@ -5,7 +5,7 @@
  */
 import type { IncomingHttpHeaders } from 'node:http';
 import { performance } from 'node:perf_hooks';
-import { parseJsonObject, readRequestInfo } from '../formats/request-info.js';
+import { scanRequest } from '../formats/request-info.js';
 import type { Operation } from '../providers/types.js';
 import { runAttempts, type ResilienceDependencies } from '../resilience/attempt-loop.js';
 import { applyBudgets, recordSpend } from '../routing/budgets.js';
@@ -57,11 +57,10 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
   if (raw instanceof Promise) raw = await raw;
   ctx.bodyMs = performance.now() - readStart;
 
-  const body = parseJsonObject(raw);
-  const info = readRequestInfo(ctx.format, body);
+  const { info, modelSpan } = scanRequest(ctx.format, raw);
   const models = call.pathModel ? [call.pathModel] : info.models;
   ctx.stream = call.pathStream ?? info.stream;
-  const view = new RequestView(ctx.format, call.operation, raw, body, info, models[0] ?? '', ctx.stream);
+  const view = new RequestView(ctx.format, call.operation, raw, info, models[0] ?? '', ctx.stream, modelSpan);
 
   const fallbackHeader = ctx.req.headers['x-llmux-fallback'];
   const names = fallbackHeader === undefined ? models : [...models, ...headerFallbacks(fallbackHeader)];
@@ -82,7 +81,6 @@ export async function handleApi(ctx: RequestContext, call: ApiCall, deps: Resili
   const resolved = resolveRouteChain(ctx.snapshot, requested, implicitRoutes(ctx));
   const chain = resolved.some((route) => route.budget) ? await applyBudgets(resolved, deps.state, Date.now()) : resolved;
   ctx.route = chain[0]?.name;
-  if (chain.every((route) => route.soleFormat === ctx.format && !route.inspectsBody)) view.releaseBody();
   // Kept aside for providers with `passthrough_auth`. With client keys configured, what the
   // client sends is an llmux key: it never goes upstream. (No client credential, nor any of
   // llmux's own headers, is copied into an upstream request: see `upstreamHeaders`.)

@@ -8,6 +8,7 @@ import { countTokens } from '../routing/tokenizer.js';
 import type { CanonicalRequest, JsonObject, WireFormat } from '../formats/canonical.js';
 import { getCodec } from '../formats/registry.js';
 import { parseJsonObject, type RequestInfo } from '../formats/request-info.js';
+import type { ValueSpan } from '../formats/json-splice.js';
 import type { Operation } from '../providers/types.js';
 import { estimateTokens, type TokenEstimate } from '../routing/token-estimate.js';
 
@@ -29,28 +30,25 @@ export class RequestView {
     readonly format: WireFormat,
     readonly operation: Operation,
     readonly raw: Buffer,
-    body: JsonObject,
     readonly info: RequestInfo,
     /** The model the client named (route, virtual model, or first of its fallback list). */
     readonly requestedModel: string,
     readonly stream: boolean,
+    /** Where the body's top-level `model` value lies (formats whose body names the model). */
+    readonly modelSpan?: ValueSpan | undefined,
+    /** The body, when the caller already parsed it. */
+    body?: JsonObject,
   ) {
     this.#body = body;
   }
 
-  /** The parsed body (parsed again from `raw` if it was let go). */
+  /**
+   * The parsed body, parsed on first use: a same-format request that nothing inspects
+   * passes through as bytes and is never parsed whole.
+   */
   get body(): JsonObject {
     this.#body ??= parseJsonObject(this.raw);
     return this.#body;
-  }
-
-  /**
-   * Lets go of the parsed body when nothing has needed more than the request info
-   * yet. A same-format request passes through as bytes: keeping its parsed tree for
-   * as long as the upstream takes only gives the young-generation GC more to copy.
-   */
-  releaseBody(): void {
-    this.#body = undefined;
   }
 
   /** Prompt tokens as strategies ask for them (`cost` needs an estimate). */

@@ -6,7 +6,7 @@
  * may change the providers or the intercept list) starts over.
  */
 import { routeSchema } from '../../config/schema.js';
-import { bodyNeeds, type Snapshot } from '../../config/snapshot.js';
+import type { Snapshot } from '../../config/snapshot.js';
 import { getStrategy } from '../../routing/registry.js';
 import type { Provider, Route, Target } from '../../routing/target.js';
 import type { RequestContext } from '../request-context.js';
@@ -58,7 +58,6 @@ function buildRoute(snapshot: Snapshot, provider: Provider, model: string): Rout
     description: `implicit: model ${model} on provider ${provider.name} (forward proxy)`,
     targets: Object.freeze([target]),
     targetIds: Object.freeze([target.id]),
-    ...bodyNeeds([target], config.strategy.type),
     strategy: getStrategy(config.strategy.type).create(config.strategy),
     strategyName: config.strategy.type,
     fingerprint: JSON.stringify(config),
