@@ -89,7 +89,7 @@ export function findTopLevelValue(bytes: Buffer, key: string): ValueSpan | undef
  * forward scan.
  */
 export function findTopLevelValueFromEnd(bytes: Buffer, key: string): ValueSpan | undefined {
-  const needle = `"${key}"`;
+  const needle = quotedKey(key);
   let at = bytes.lastIndexOf(needle);
   while (at > 0 && isEscaped(bytes, at)) at = bytes.lastIndexOf(needle, at - 1);
   // Keys are plain ASCII without escapes: a key that is not in the bytes is not in the object.
@@ -99,6 +99,17 @@ export function findTopLevelValueFromEnd(bytes: Buffer, key: string): ValueSpan 
   const start = skipSpace(bytes, colon + 1);
   const end = skipValue(bytes, start);
   return closesTopLevel(bytes, end) ? { start, end } : findTopLevelValue(bytes, key);
+}
+
+/** `"key"` as bytes, made once per key (a string needle is encoded again on every search). */
+const quotedKeys = new Map<string, Buffer>();
+function quotedKey(key: string): Buffer {
+  let needle = quotedKeys.get(key);
+  if (!needle) {
+    needle = Buffer.from(`"${key}"`, 'latin1');
+    quotedKeys.set(key, needle);
+  }
+  return needle;
 }
 
 /** Whether the quote at `at` is escaped (preceded by an odd run of backslashes). */

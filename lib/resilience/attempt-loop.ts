@@ -89,8 +89,10 @@ export function runAttempts(
 class AttemptLoop {
   readonly #deadlineAt: number;
   readonly #totalAt: number;
-  readonly #tried = new Set<string>();
-  readonly #reasons = new Map<string, Exclusion>();
+  /** Targets tried in this request; made on the first attempt. */
+  #tried: Set<string> | undefined;
+  /** Why targets could not serve, for the final error; made on the first exclusion or failure. */
+  #reasonMap: Map<string, Exclusion> | undefined;
   readonly #failed: FailedAttempt[] = [];
   #attemptsLeft: number;
   #minContextWindow: number | undefined;
@@ -112,6 +114,11 @@ class AttemptLoop {
     this.#deadlineAt = ctx.startedAt + primary.retries.deadline_ms;
     this.#totalAt = ctx.startedAt + primary.timeouts.total_ms;
     this.#attemptsLeft = primary.retries.attempts;
+  }
+
+  get #reasons(): Map<string, Exclusion> {
+    this.#reasonMap ??= new Map();
+    return this.#reasonMap;
   }
 
   /** Bound once, so the race can launch more attempts without a closure per request. */
@@ -141,10 +148,11 @@ class AttemptLoop {
         if (set instanceof Promise) set = await set;
         for (const exclusion of set.excluded) noteReason(this.#reasons, exclusion);
         this.#forcedId = set.forced?.id;
-        let ordered = route.strategy.order(set.eligible, this.pick);
+        // One eligible target leaves a strategy nothing to order (nor to ask the store about).
+        let ordered = set.eligible.length <= 1 ? set.eligible : route.strategy.order(set.eligible, this.pick);
         if (ordered instanceof Promise) ordered = await ordered;
         const tried = this.#tried;
-        const queue = round === 0 && tried.size > 0 ? ordered.filter((t) => !tried.has(t.id)) : ordered.slice();
+        const queue = round === 0 && tried ? ordered.filter((t) => !tried.has(t.id)) : ordered.slice();
         ctx.route = route.name;
         while (queue.length > 0 && this.#attemptsLeft > 0) {
           let running = launchNext(queue, route, this.#launch);
@@ -230,7 +238,7 @@ class AttemptLoop {
       return undefined;
     }
     this.#attemptsLeft--;
-    this.#tried.add(target.id);
+    (this.#tried ??= new Set()).add(target.id);
     const { timeouts } = this.chain[0] as Route;
     // Rounded so that concurrent requests' timers share Node's timer lists (see timer-ms.ts).
     const untilDeadline = timerMs(Math.min(this.#deadlineAt, this.#totalAt) - performance.now());

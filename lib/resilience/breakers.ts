@@ -106,6 +106,11 @@ export class BreakerBoard {
     return { target, phase: entry.breaker.opened ? 'open' : 'half_open', until: entry.until };
   }
 
+  /** Whether the target's breaker is open (asked per candidate per request: no snapshot object). */
+  isOpen(target: string): boolean {
+    return this.#entries.get(target)?.breaker.opened === true;
+  }
+
   snapshot(): BreakerSnapshot[] {
     return [...this.#entries.keys()].map((target) => this.phase(target));
   }

@@ -71,30 +71,33 @@ function sortOut(route: Route, filters: CandidateFilters, cooldowns: readonly (n
   return { eligible, excluded };
 }
 
+const exclude = (target: Target, kind: ExclusionKind, reason: string, until?: number): Exclusion => ({ target: target.id, kind, reason, until });
+
 /** Why `target` cannot take this request, or `undefined` when it can. */
 function exclusionOf(target: Target, filters: CandidateFilters, cooldown: number | undefined): Exclusion | undefined {
-  const exclude = (kind: ExclusionKind, reason: string, until?: number): Exclusion => ({ target: target.id, kind, reason, until });
   if (!target.provider.bound.operations.includes(filters.operation)) {
-    return exclude('unsupported', `provider ${target.provider.name} does not serve ${filters.operation}`);
+    return exclude(target, 'unsupported', `provider ${target.provider.name} does not serve ${filters.operation}`);
   }
   if (filters.minContextWindow !== undefined && (target.contextWindow ?? 0) <= filters.minContextWindow) {
-    return exclude('context', `context window ${target.contextWindow ?? 'unknown'} is not larger than ${filters.minContextWindow}`);
+    return exclude(target, 'context', `context window ${target.contextWindow ?? 'unknown'} is not larger than ${filters.minContextWindow}`);
   }
   const request = filters.request;
   if (request && target.capabilities) {
     const needs = request.needs();
     const missing = (['tools', 'vision', 'json', 'streaming'] as const).filter((c) => needs[c] && !target.capabilities?.has(c));
-    if (missing.length > 0) return exclude('unsupported', `lacks ${missing.join(', ')} (capabilities: ${[...target.capabilities].join(', ') || 'none'})`);
+    if (missing.length > 0) return exclude(target, 'unsupported', `lacks ${missing.join(', ')} (capabilities: ${[...target.capabilities].join(', ') || 'none'})`);
   }
   if (request && target.contextWindow !== undefined) {
     const needed = request.tokens().input + (request.info.maxTokens ?? 0);
-    if (needed > target.contextWindow) return exclude('context', `about ${needed} tokens (prompt + max_tokens) do not fit its ${target.contextWindow}-token context window`);
+    if (needed > target.contextWindow) return exclude(target, 'context', `about ${needed} tokens (prompt + max_tokens) do not fit its ${target.contextWindow}-token context window`);
   }
   const health = filters.health.status(target.provider.name);
-  if (!health.healthy) return exclude('health', `failing active health checks since ${at(health.since)}`);
-  if (cooldown !== undefined) return exclude('cooldown', `in cooldown until ${at(cooldown)} (the upstream asked to retry later)`, cooldown);
-  const breaker = filters.breakers.phase(target.id);
+  if (!health.healthy) return exclude(target, 'health', `failing active health checks since ${at(health.since)}`);
+  if (cooldown !== undefined) return exclude(target, 'cooldown', `in cooldown until ${at(cooldown)} (the upstream asked to retry later)`, cooldown);
   // The breaker's exclusion carries when it half-opens, which orders the ejected targets.
-  if (breaker.phase === 'open') return exclude('breaker', `circuit breaker open until ${at(breaker.until)}`, breaker.until);
+  if (filters.breakers.isOpen(target.id)) {
+    const until = filters.breakers.phase(target.id).until;
+    return exclude(target, 'breaker', `circuit breaker open until ${at(until)}`, until);
+  }
   return undefined;
 }

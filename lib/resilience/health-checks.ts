@@ -27,6 +27,9 @@ interface Check {
   running: boolean;
 }
 
+/** The status of a provider without active health checks. */
+const UNCHECKED: HealthStatus = Object.freeze({ healthy: true });
+
 export class HealthBoard {
   readonly #checks = new Map<string, Check>();
   readonly #logger: Logger;
@@ -37,7 +40,7 @@ export class HealthBoard {
 
   status(provider: string): HealthStatus {
     const check = this.#checks.get(provider);
-    return check ? { healthy: check.healthy, since: check.since } : { healthy: true };
+    return check ? { healthy: check.healthy, since: check.since } : UNCHECKED;
   }
 
   /** Starts, keeps or stops checks so they match the providers given (kept checks keep their state). */

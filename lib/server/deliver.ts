@@ -159,7 +159,7 @@ function usageOf(codec: FormatCodec, body: Buffer): Usage | undefined {
   try {
     const span = findTopLevelValueFromEnd(body, codec.usageField);
     if (!span) return undefined;
-    return codec.readUsage({ [codec.usageField]: JSON.parse(body.subarray(span.start, span.end).toString('utf8')) as JsonValue });
+    return codec.readUsage({ [codec.usageField]: JSON.parse(body.toString('utf8', span.start, span.end)) as JsonValue });
   } catch {
     return undefined;
   }
