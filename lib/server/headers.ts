@@ -35,9 +35,9 @@ const DROP_UPSTREAM = new Set([
  * then the call's own (the provider's auth, content type), the body's length and the
  * upstream's host. Built key by key into a fresh object rather than by deleting keys
  * (a slow dictionary-mode object) or spreading (V8, Node 20, copies into a non-empty
- * object on a slow runtime path). `host` is set although http-proxy-3 sets it again
- * (`changeOrigin`): it copies these headers with a spread, and a key added to a spread
- * copy costs a new hidden class per request where overwriting one costs nothing.
+ * object on a slow runtime path). `host` is the upstream's: http-proxy-3 sends these
+ * headers as they are (it copies them with a spread, and a key added to a spread copy
+ * would cost a new hidden class per request).
  */
 export function upstreamHeaders(client: IncomingHttpHeaders, own: Readonly<Record<string, string>>, length: number, host: string): IncomingHttpHeaders {
   const out: IncomingHttpHeaders = {};

@@ -77,7 +77,8 @@ export function callOptions(target: PlainTarget | undefined, agent: Agent | unde
     prependPath: false,
     selfHandleResponse: true,
     toProxy: true,
-    changeOrigin: true,
+    // The upstream's `host` is already in the headers (upstreamHeaders): no per-call port arithmetic to redo it.
+    changeOrigin: false,
     xfwd: false,
     // http-proxy-3 treats a target object like a URL: it reads the same fields.
     target: target as unknown as URL,
