@@ -121,7 +121,7 @@ class AttemptLoop {
     return this.#reasonMap;
   }
 
-  /** Bound once, so the race can launch more attempts without a closure per request. */
+  /** How a hedged race launches another attempt: one function per request, made with the loop. */
   readonly #launch: Launch = (target, route) => this.#launchOn(target, route);
 
   async run(): Promise<Served | undefined> {

@@ -62,6 +62,29 @@ describe('reverse proxy: OpenAI format pass-through', () => {
     expect(targets).toEqual(['a/model-a', 'b/model-b', 'a/model-a', 'b/model-b']);
   });
 
+  it('sticks each client to one target with hash on a header, its API key included, which is hashed but never sent on', async () => {
+    const sticky = `routes:
+  chat:
+    strategy: { type: hash, key: "header:authorization" }
+    targets:
+      - { provider: a, model: model-a }
+      - { provider: b, model: model-b }
+`;
+    harness = await startHarness({ mocks: { a: { format: 'openai' }, b: { format: 'openai' } }, policy: sticky });
+    const targetsOf = async (key: string): Promise<Set<string>> => {
+      const seen = new Set<string>();
+      for (let i = 0; i < 4; i++) seen.add((await post(`${harness!.url}/v1/chat/completions`, MSG('chat'), { authorization: `Bearer ${key}` })).headers.get('x-llmux-target')!);
+      return seen;
+    };
+    const byKey = await Promise.all(Array.from({ length: 8 }, (_, i) => targetsOf(`sk-client-${i}`)));
+    // Each key keeps one target; eight keys do not all land on the same one.
+    expect(byKey.every((seen) => seen.size === 1)).toBe(true);
+    expect(new Set(byKey.map((seen) => [...seen][0])).size).toBe(2);
+    for (const mock of [harness.mocks.a!, harness.mocks.b!]) {
+      for (const received of mock.requests) expect(received.headers.authorization).toBe(`Bearer ${PROVIDER_KEY}`);
+    }
+  });
+
   it('serves the openai SDK, streamed and not', async () => {
     harness = await startHarness({ mocks: { a: { format: 'openai', text: 'One two three four.' }, b: { format: 'openai', text: 'One two three four.' } }, policy: twoTargets });
     const client = new OpenAI({ baseURL: `${harness.url}/v1`, apiKey: 'sk-client', maxRetries: 0 });
