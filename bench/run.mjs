@@ -20,12 +20,13 @@ import { phaseTable } from './lib/report/phase-table.mjs';
 import { streamsTable } from './lib/report/streams-table.mjs';
 import { checkTargets, targetsTable } from './lib/report/targets.mjs';
 import { findNginx } from './lib/services/nginx.mjs';
-import { assertBuilt, benchDir, useLlmuxCli } from './lib/services/paths.mjs';
+import { assertBuilt, benchDir, compareWith, useLlmuxCli, useLlmuxNodeFlags } from './lib/services/paths.mjs';
 import { scenarios } from './scenarios/index.mjs';
 
 const USAGE = `usage: npm run bench -- [--quick] [--scenario a,b,c,d,e,f] [--profile]
   [--repeats N] [--seconds N] [--warmup N] [--soak N] [--quiet-wait S] [--load wrk|autocannon]
-  [--llmux-cli path/to/llmux.js] [--no-install] [--keep]`;
+  [--llmux-cli path/to/llmux.js] [--llmux-node-args "--flag ..."]
+  [--compare-cli path/to/llmux.js] [--compare-node-args "--flag ..."] [--no-install] [--keep]`;
 
 const { values } = parseArgs({
   options: {
@@ -38,6 +39,9 @@ const { values } = parseArgs({
     soak: { type: 'string' },
     'quiet-wait': { type: 'string' },
     'llmux-cli': { type: 'string' },
+    'llmux-node-args': { type: 'string' },
+    'compare-cli': { type: 'string' },
+    'compare-node-args': { type: 'string' },
     load: { type: 'string' },
     'no-install': { type: 'boolean', default: false },
     keep: { type: 'boolean', default: false },
@@ -68,6 +72,10 @@ const num = (/** @type {string | undefined} */ raw, /** @type {number} */ fallba
 const log = (/** @type {string} */ line) => console.error(line);
 installCleanup();
 if (values['llmux-cli']) useLlmuxCli(resolve(values['llmux-cli']));
+if (values['llmux-node-args']) useLlmuxNodeFlags(values['llmux-node-args']);
+if (values['compare-cli'] || values['compare-node-args'] !== undefined) {
+  compareWith({ cli: values['compare-cli'] ? resolve(values['compare-cli']) : undefined, nodeArgs: values['compare-node-args'] });
+}
 assertBuilt();
 if (!values['no-install']) installMissingTools(log);
 

@@ -1,6 +1,7 @@
 /** `llmux start`: run the daemon until SIGTERM or SIGINT; SIGHUP reloads the config. */
 import { Llmux } from '../lib/server/llmux.js';
 import { ConfigError, formatProblem } from '../lib/config/config-error.js';
+import { holdHeapGrowth } from '../lib/server/heap-growth.js';
 
 export interface StartFlags {
   readonly config: string;
@@ -48,6 +49,8 @@ export async function startCommand(flags: StartFlags): Promise<void> {
     }
     throw error;
   }
+  // For the daemon's process only: V8's flags are the process's, not one Llmux's.
+  holdHeapGrowth();
   if (stopSignal) stop(stopSignal);
   else if (pendingReload) void llmux.reload('signal');
 }

@@ -10,6 +10,8 @@
  * @property {string} [strategy]
  * @property {boolean} [accessLog]
  * @property {boolean} [redis] use the Redis state backend
+ * @property {string} [cli] another llmux build (the comparison)
+ * @property {string[]} [nodeArgs] node flags instead of --llmux-node-args (the comparison)
  *
  * @typedef {object} CaseDef
  * @property {string} label
@@ -51,6 +53,7 @@ import { cpuSnapshot, otherCpuShare, waitForQuiet } from './interference.mjs';
 import { cpuMsOf, isAlive, memoryMbOf } from './procfs.mjs';
 import { startBufferedFloor, startFloor } from './services/floor.mjs';
 import { startLlmux } from './services/llmux.mjs';
+import { comparisonLlmux } from './services/paths.mjs';
 import { startNginx } from './services/nginx.mjs';
 import { hasRedis, startRedis } from './services/redis.mjs';
 import { startUpstream } from './services/upstream.mjs';
@@ -61,7 +64,8 @@ import { medianOfRuns } from './stats.mjs';
  * @param {PhaseDef} phase
  * @returns {Promise<PhaseResult>}
  */
-export async function runPhase(ctx, phase) {
+export async function runPhase(ctx, definition) {
+  const phase = withComparison(definition);
   const dir = `${ctx.dir}/${phase.id}`;
   mkdirSync(dir, { recursive: true });
   /** @type {string[]} */
@@ -112,6 +116,8 @@ export async function runPhase(ctx, phase) {
             strategy: instance.strategy,
             accessLog: instance.accessLog,
             redisUrl: instance.redis ? redisUrl : undefined,
+            cli: instance.cli,
+            baseNodeArgs: instance.nodeArgs,
           },
           dir,
         );
@@ -183,6 +189,21 @@ export async function runPhase(ctx, phase) {
     ctx.log(`[${phase.id}] stopping`);
     for (const service of started.reverse()) await service.stop();
   }
+}
+
+/**
+ * With --compare-cli or --compare-node-args, the phase's `llmux` instance gets a twin,
+ * `llmux-B`, which runs every case `llmux` runs, in the same rounds.
+ * @param {PhaseDef} phase
+ * @returns {PhaseDef}
+ */
+function withComparison(phase) {
+  const b = comparisonLlmux();
+  const a = phase.llmux.find((l) => l.label === 'llmux');
+  if (!b || !a) return phase;
+  const twin = { ...a, label: 'llmux-B', cli: b.cli, nodeArgs: b.nodeArgs };
+  const twinCases = phase.cases.filter((c) => c.via === 'llmux').map((c) => ({ ...c, label: c.label.replace(/^llmux/, 'llmux-B'), via: 'llmux-B' }));
+  return { ...phase, llmux: [...phase.llmux, twin], cases: [...phase.cases, ...twinCases] };
 }
 
 /**

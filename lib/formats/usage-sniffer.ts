@@ -18,32 +18,72 @@ export interface UsageSniffer {
   readonly countedOutputTokens: number | undefined;
 }
 
-/** Text-bearing fields of the three formats' stream events. */
-const TEXT_FIELDS = ['"content":"', '"arguments":"', '"text":"', '"partial_json":"'];
+/** Keys of the text-bearing string values in the three formats' stream events, by length. */
+const TEXT_KEYS: Readonly<Record<number, string>> = { 4: 'text', 7: 'content', 9: 'arguments', 12: 'partial_json' };
+/** An unfinished event past this is not SSE (or not an event worth reading usage from). */
+const MAX_PENDING = 1024 * 1024;
 
-/** Characters in the JSON string values of text fields in one event (escapes counted as one). */
-function textLength(data: string): number {
+/**
+ * UTF-16 code units (as `String#length` counts them) in the JSON string values of text
+ * fields, escapes counted as one. `bytes` is UTF-8 read as Latin-1, a character per
+ * byte. One search for `":"` (where a string value follows its key) and a look back at
+ * each key: one pass over the event instead of one per key.
+ */
+function textLength(bytes: string): number {
   let total = 0;
-  for (const field of TEXT_FIELDS) {
-    for (let at = data.indexOf(field); at !== -1; at = data.indexOf(field, at + 1)) {
-      let i = at + field.length;
-      while (i < data.length && data.charCodeAt(i) !== 0x22) {
-        if (data.charCodeAt(i) === 0x5c) i++;
-        i++;
+  for (let colon = bytes.indexOf('":"'); colon !== -1; colon = bytes.indexOf('":"', colon + 3)) {
+    const keyStart = bytes.lastIndexOf('"', colon - 1) + 1;
+    const key = TEXT_KEYS[colon - keyStart];
+    if (key === undefined || !bytes.startsWith(key, keyStart)) continue;
+    let i = colon + 3;
+    while (i < bytes.length) {
+      const byte = bytes.charCodeAt(i);
+      if (byte === 0x22) break;
+      if (byte === 0x5c) {
+        i += 2;
         total++;
+        continue;
       }
+      // A UTF-8 lead byte starts a character; four-byte ones are two UTF-16 units.
+      if ((byte & 0xc0) !== 0x80) total += byte >= 0xf0 ? 2 : 1;
+      i++;
     }
+    colon = i - 3 > colon ? i - 3 : colon;
   }
   return total;
+}
+
+/**
+ * Where the last complete event ends (0: none has): after a blank line, which follows
+ * a line ended by LF or CRLF. Upstreams write whole events, so the end is nearly
+ * always the last bytes, and is checked first.
+ */
+function eventsEnd(bytes: string): number {
+  const n = bytes.length;
+  if (n >= 2 && bytes.charCodeAt(n - 1) === 0x0a && (bytes.charCodeAt(n - 2) === 0x0a || (bytes.charCodeAt(n - 2) === 0x0d && bytes.charCodeAt(n - 3) === 0x0a))) return n;
+  const lf = bytes.lastIndexOf('\n\n');
+  const crlf = bytes.lastIndexOf('\n\r\n');
+  return Math.max(lf === -1 ? 0 : lf + 2, crlf === -1 ? 0 : crlf + 3);
 }
 
 export function createUsageSniffer(codec: FormatCodec, options: { readonly decodeAll: boolean }): UsageSniffer {
   return new Sniffer(codec.createStreamDecoder(), options.decodeAll);
 }
 
-/** A class rather than an object literal with getters over closed-over state (see the SSE reader for why). */
+/**
+ * Looks at whole events only, as bytes, and decodes only the events that mention
+ * `usage`: a stream is relayed chunk by chunk, and decoding every chunk as UTF-8 and
+ * parsing it as SSE cost ~2 µs a chunk, most of what llmux added to a pass-through
+ * stream. The bytes are read as Latin-1 (one native call, a character per byte), so
+ * the searches are the engine's string searches rather than calls into Buffer's
+ * (each of those costs more than the search). The SSE reader still does the decoding,
+ * fed whole events only, so its state is always between events. A class rather than
+ * an object literal with getters over closed-over state (see the SSE reader for why).
+ */
 class Sniffer implements UsageSniffer {
   readonly #reader = createSseReader();
+  /** The start of an event whose end has not arrived yet (Latin-1, as the chunks are read). */
+  #pending = '';
   #usage: Usage | undefined;
   #characters = 0;
   #broken = false;
@@ -64,8 +104,16 @@ class Sniffer implements UsageSniffer {
   push(chunk: Uint8Array): void {
     if (this.#broken) return;
     try {
-      for (const event of this.#reader.push(chunk)) {
-        if (this.decodeAll) this.#characters += textLength(event.data);
+      const read = (Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)).toString('latin1');
+      const bytes = this.#pending + read;
+      const end = eventsEnd(bytes);
+      this.#pending = end === bytes.length ? '' : bytes.slice(end);
+      if (this.#pending.length > MAX_PENDING) throw new Error('an event longer than the limit');
+      if (end === 0) return;
+      const events = end === bytes.length ? bytes : bytes.slice(0, end);
+      if (this.decodeAll) this.#characters += textLength(events);
+      if (!events.includes('usage')) return;
+      for (const event of this.#reader.push(Buffer.from(events, 'latin1'))) {
         if (!event.data.includes('usage')) continue;
         for (const decoded of this.decoder.decode(event)) {
           if (decoded.type === 'usage') this.#usage = mergeUsage(this.#usage, decoded.usage);
@@ -74,6 +122,7 @@ class Sniffer implements UsageSniffer {
       }
     } catch {
       this.#broken = true;
+      this.#pending = '';
     }
   }
 }

@@ -6,7 +6,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { startChild, stopChild } from '../children.mjs';
 import { waitForUrl } from '../net.mjs';
 import { ROUTE } from '../requests.mjs';
-import { llmuxCliPath } from './paths.mjs';
+import { llmuxCliPath, llmuxNodeFlags } from './paths.mjs';
 
 /**
  * @typedef {object} LlmuxOptions
@@ -18,6 +18,8 @@ import { llmuxCliPath } from './paths.mjs';
  * @property {string} [redisUrl] use the Redis state backend
  * @property {string} [profileDir] run under `node --cpu-prof` and write the profile there
  * @property {string[]} [nodeArgs] more flags for node (bench/gc.mjs: `--trace-gc-nvp`)
+ * @property {string} [cli] this llmux build instead of the bench's (--compare-cli)
+ * @property {string[]} [baseNodeArgs] instead of --llmux-node-args (--compare-node-args)
  * @property {import('./service.mjs').Wrapper} [wrap] run node under another program (valgrind)
  */
 
@@ -33,10 +35,11 @@ export async function startLlmux(options, dir) {
   writeFileSync(`${configDir}/proxy.yaml`, proxyYaml(options));
   writeFileSync(`${configDir}/policies/routes.yaml`, routesYaml(options));
   const nodeArgs = [
+    ...(options.baseNodeArgs ?? llmuxNodeFlags()),
     ...(options.profileDir ? ['--cpu-prof', '--cpu-prof-dir', options.profileDir, '--cpu-prof-name', `${options.label}.cpuprofile`] : []),
     ...(options.nodeArgs ?? []),
   ];
-  const node = [process.execPath, ...(options.wrap?.nodeArgs ?? []), ...nodeArgs, llmuxCliPath(), 'start', '-c', `${configDir}/proxy.yaml`, '--port', '0'];
+  const node = [process.execPath, ...(options.wrap?.nodeArgs ?? []), ...nodeArgs, options.cli ?? llmuxCliPath(), 'start', '-c', `${configDir}/proxy.yaml`, '--port', '0'];
   const child = startChild({
     name: options.label,
     command: options.wrap ? options.wrap.command : process.execPath,

@@ -15,6 +15,36 @@ export function llmuxCliPath() {
 export function useLlmuxCli(file) {
   llmuxCli = file;
 }
+let llmuxNodeArgs = /** @type {string[]} */ ([]);
+
+/** Extra flags for the node running llmux (--llmux-node-args), e.g. V8 heap settings to try. */
+export function llmuxNodeFlags() {
+  return llmuxNodeArgs;
+}
+
+/** @param {string} flags space-separated */
+export function useLlmuxNodeFlags(flags) {
+  llmuxNodeArgs = flags.split(/\s+/).filter(Boolean);
+}
+
+/**
+ * A second llmux to measure beside the first in the same rounds (--compare-cli,
+ * --compare-node-args): a build or a flag's effect is far smaller than the
+ * difference between two runs of the bench on a shared VM, not between two cases
+ * of one run.
+ * @type {{ cli: string, nodeArgs: string[] } | undefined}
+ */
+let comparison;
+
+export function comparisonLlmux() {
+  return comparison;
+}
+
+/** @param {{ cli?: string, nodeArgs?: string }} options */
+export function compareWith(options) {
+  comparison = { cli: options.cli ?? llmuxCli, nodeArgs: (options.nodeArgs ?? '').split(/\s+/).filter(Boolean) };
+}
+
 export const simulatorMain = `${repoRoot}dist/lib/simulator/main.js`;
 
 /** The bench runs the built daemon; a missing dist/ is the one setup mistake worth a clear message. */

@@ -42,4 +42,51 @@ describe('usage sniffer (same-format streams)', () => {
     expect(() => sniffer.push(Buffer.from('data: {not json usage}\n\n'))).not.toThrow();
     expect(sniffer.usage).toBeUndefined();
   });
+
+  it('reads a Gemini stream (CRLF line ends) split at every byte offset', () => {
+    const text =
+      'data: {"candidates":[{"content":{"parts":[{"text":"Hi "}],"role":"model"},"index":0}]}\r\n\r\n' +
+      'data: {"candidates":[{"content":{"parts":[{"text":"there"}],"role":"model"},"finishReason":"STOP","index":0}],"usageMetadata":{"promptTokenCount":9,"candidatesTokenCount":2,"totalTokenCount":11}}\r\n\r\n';
+    const bytes = Buffer.from(text);
+    for (let cut = 1; cut < bytes.length; cut++) {
+      const sniffer = createUsageSniffer(getCodec('gemini'), { decodeAll: true });
+      sniffer.push(bytes.subarray(0, cut));
+      sniffer.push(bytes.subarray(cut));
+      expect(sniffer.usage, `cut at ${cut}`).toMatchObject({ inputTokens: 9, outputTokens: 2 });
+      // "Hi there": 8 characters, 2 tokens.
+      expect(sniffer.countedOutputTokens, `cut at ${cut}`).toBe(2);
+    }
+  });
+
+  it('finds usage in an event whose start came in an earlier chunk', () => {
+    const sniffer = createUsageSniffer(getCodec('anthropic'), { decodeAll: false });
+    sniffer.push(
+      Buffer.from(
+        'event: message_start\ndata: {"type":"message_start","message":{"id":"m","type":"message","role":"assistant","model":"c","content":[],"stop_reason":null,"usage":{"input_tokens":25,"output_tokens":1}}}\n\n',
+      ),
+    );
+    sniffer.push(Buffer.from('event: message_delta\ndata: {"type":"message_delta","delta":{"stop_reason":"end_turn"},"us'));
+    expect(sniffer.usage).toMatchObject({ inputTokens: 25, outputTokens: 1 });
+    sniffer.push(Buffer.from('age":{"output_tokens":7}}\n\nevent: message_stop\ndata: {"type":"message_stop"}\n\n'));
+    expect(sniffer.usage).toMatchObject({ inputTokens: 25, outputTokens: 7 });
+  });
+
+  it('counts text as String#length would: escapes as one, astral characters as two', () => {
+    const content = 'é "q" \n 😀';
+    const event = `data: ${JSON.stringify({ choices: [{ index: 0, delta: { content } }] })}\n\n`;
+    const sniffer = createUsageSniffer(getCodec('openai'), { decodeAll: true });
+    for (let i = 0; i < 4; i++) sniffer.push(Buffer.from(event));
+    // é, space, ", q, ", space, \n, space and the emoji's two code units.
+    expect(content.length).toBe(10);
+    expect(sniffer.countedOutputTokens).toBe(10);
+  });
+
+  it('gives up (no usage, no count) on an event that never ends, without holding it', () => {
+    const sniffer = createUsageSniffer(getCodec('openai'), { decodeAll: true });
+    const line = Buffer.from(`data: {"choices":[{"delta":{"content":"${'x'.repeat(64 * 1024)}`);
+    for (let i = 0; i < 20; i++) sniffer.push(line);
+    sniffer.push(Buffer.from('"}}],"usage":{"prompt_tokens":1,"completion_tokens":1,"total_tokens":2}}\n\n'));
+    expect(sniffer.usage).toBeUndefined();
+    expect(sniffer.countedOutputTokens).toBeUndefined();
+  });
 });
