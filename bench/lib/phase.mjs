@@ -192,18 +192,20 @@ export async function runPhase(ctx, definition) {
 }
 
 /**
- * With --compare-cli or --compare-node-args, the phase's `llmux` instance gets a twin,
- * `llmux-B`, which runs every case `llmux` runs, in the same rounds.
+ * With --compare-cli or --compare-node-args, every llmux instance of the phase gets a
+ * twin (`llmux` → `llmux-B`, `llmux+log` → `llmux-B+log`) that runs the same cases in
+ * the same rounds.
  * @param {PhaseDef} phase
  * @returns {PhaseDef}
  */
 function withComparison(phase) {
   const b = comparisonLlmux();
-  const a = phase.llmux.find((l) => l.label === 'llmux');
-  if (!b || !a) return phase;
-  const twin = { ...a, label: 'llmux-B', cli: b.cli, nodeArgs: b.nodeArgs };
-  const twinCases = phase.cases.filter((c) => c.via === 'llmux').map((c) => ({ ...c, label: c.label.replace(/^llmux/, 'llmux-B'), via: 'llmux-B' }));
-  return { ...phase, llmux: [...phase.llmux, twin], cases: [...phase.cases, ...twinCases] };
+  if (!b) return phase;
+  const twinOf = (/** @type {string} */ label) => label.replace(/^llmux/, 'llmux-B');
+  const twins = phase.llmux.map((l) => ({ ...l, label: twinOf(l.label), cli: b.cli, nodeArgs: b.nodeArgs }));
+  const labels = new Set(phase.llmux.map((l) => l.label));
+  const twinCases = phase.cases.filter((c) => labels.has(c.via)).map((c) => ({ ...c, label: twinOf(c.label), via: twinOf(c.via) }));
+  return { ...phase, llmux: [...phase.llmux, ...twins], cases: [...phase.cases, ...twinCases] };
 }
 
 /**
