@@ -61,7 +61,7 @@ import { medianOfRuns } from './stats.mjs';
 
 /**
  * @param {import('./context.mjs').BenchContext} ctx
- * @param {PhaseDef} phase
+ * @param {PhaseDef} definition (with --compare-cli, its llmux cases get twins)
  * @returns {Promise<PhaseResult>}
  */
 export async function runPhase(ctx, definition) {

@@ -31,24 +31,25 @@ const MAX_PENDING = 1024 * 1024;
  */
 function textLength(bytes: string): number {
   let total = 0;
-  for (let colon = bytes.indexOf('":"'); colon !== -1; colon = bytes.indexOf('":"', colon + 3)) {
+  let from = 0;
+  for (let colon = bytes.indexOf('":"', from); colon !== -1; colon = bytes.indexOf('":"', from)) {
+    from = colon + 3;
     const keyStart = bytes.lastIndexOf('"', colon - 1) + 1;
     const key = TEXT_KEYS[colon - keyStart];
     if (key === undefined || !bytes.startsWith(key, keyStart)) continue;
-    let i = colon + 3;
-    while (i < bytes.length) {
-      const byte = bytes.charCodeAt(i);
+    // Count the value, and search on after it.
+    while (from < bytes.length) {
+      const byte = bytes.charCodeAt(from);
       if (byte === 0x22) break;
       if (byte === 0x5c) {
-        i += 2;
+        from += 2;
         total++;
         continue;
       }
       // A UTF-8 lead byte starts a character; four-byte ones are two UTF-16 units.
       if ((byte & 0xc0) !== 0x80) total += byte >= 0xf0 ? 2 : 1;
-      i++;
+      from++;
     }
-    colon = i - 3 > colon ? i - 3 : colon;
   }
   return total;
 }

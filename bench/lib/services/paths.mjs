@@ -17,6 +17,9 @@ export function useLlmuxCli(file) {
 }
 let llmuxNodeArgs = /** @type {string[]} */ ([]);
 
+/** @param {string} flags space-separated, as typed on the command line */
+const splitFlags = (flags) => flags.split(/\s+/).filter(Boolean);
+
 /** Extra flags for the node running llmux (--llmux-node-args), e.g. V8 heap settings to try. */
 export function llmuxNodeFlags() {
   return llmuxNodeArgs;
@@ -24,7 +27,7 @@ export function llmuxNodeFlags() {
 
 /** @param {string} flags space-separated */
 export function useLlmuxNodeFlags(flags) {
-  llmuxNodeArgs = flags.split(/\s+/).filter(Boolean);
+  llmuxNodeArgs = splitFlags(flags);
 }
 
 /**
@@ -32,7 +35,8 @@ export function useLlmuxNodeFlags(flags) {
  * --compare-node-args): a build or a flag's effect is far smaller than the
  * difference between two runs of the bench on a shared VM, not between two cases
  * of one run.
- * @type {{ cli: string, nodeArgs: string[] } | undefined}
+ * `cli` undefined: the bench's own build.
+ * @type {{ cli: string | undefined, nodeArgs: string[] } | undefined}
  */
 let comparison;
 
@@ -42,7 +46,7 @@ export function comparisonLlmux() {
 
 /** @param {{ cli?: string, nodeArgs?: string }} options */
 export function compareWith(options) {
-  comparison = { cli: options.cli ?? llmuxCli, nodeArgs: (options.nodeArgs ?? '').split(/\s+/).filter(Boolean) };
+  comparison = { cli: options.cli, nodeArgs: splitFlags(options.nodeArgs ?? '') };
 }
 
 export const simulatorMain = `${repoRoot}dist/lib/simulator/main.js`;
